@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Serves the demo page on 127.0.0.1 (port: $PORT, default 8080):
+//   /      -> www/   (index.html, app.js, with an import map for "mapi-outbox")
+//   /js/   -> js/    (the package's browser entry, js/index.js)
+//   /pkg/  -> pkg/   (wasm-bindgen output, built by `npm run build`)
+// with a strict CSP (script-src 'self' 'wasm-unsafe-eval', plus the hash of the inline
+// import map). See scripts/static-server.mjs.
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startStaticServer } from "./static-server.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+export function demoMounts() {
+  return {
+    "/": join(root, "www"),
+    "/js/": join(root, "js"),
+    "/pkg/": join(root, "pkg"),
+  };
+}
+
+export async function serveDemo({ port = 0, log = false } = {}) {
+  return startStaticServer({ mounts: demoMounts(), port, log });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const raw = process.env.PORT ?? "8080";
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`[serve] PORT must be a port number, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  if (!existsSync(join(root, "pkg", "mapi_outbox_bg.wasm"))) {
+    console.error("[serve] pkg/mapi_outbox_bg.wasm is missing: run `npm run build` first");
+    process.exit(1);
+  }
+  try {
+    const { url } = await serveDemo({ port, log: !!process.env.SERVE_LOG });
+    console.log(`[serve] mapi-outbox demo: ${url}  (Ctrl-C to stop)`);
+  } catch (err) {
+    console.error(`[serve] cannot listen on 127.0.0.1:${port}: ${err.message}`);
+    process.exit(1);
+  }
+  const stop = () => process.exit(0);
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}

@@ -1,0 +1,137 @@
+use serde::{Deserialize, Serialize};
+
+use super::tag::PropType;
+use crate::error::Result;
+use crate::mapi_err;
+
+/// A property value. SYSTIME is kept as milliseconds since the Unix epoch (JS `Date`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PropValue {
+    Long(i32),
+    Boolean(bool),
+    I8(i64),
+    Unicode(String),
+    SysTime(i64),
+    Binary(Vec<u8>),
+    MvLong(Vec<i32>),
+    MvI8(Vec<i64>),
+    MvUnicode(Vec<String>),
+    MvSysTime(Vec<i64>),
+    MvBinary(Vec<Vec<u8>>),
+}
+
+/// Bytes a property costs besides its value, in the size estimate.
+const PER_PROP_OVERHEAD: usize = 16;
+
+impl PropValue {
+    pub fn prop_type(&self) -> (PropType, bool) {
+        match self {
+            PropValue::Long(_) => (PropType::Long, false),
+            PropValue::Boolean(_) => (PropType::Boolean, false),
+            PropValue::I8(_) => (PropType::I8, false),
+            PropValue::Unicode(_) => (PropType::Unicode, false),
+            PropValue::SysTime(_) => (PropType::SysTime, false),
+            PropValue::Binary(_) => (PropType::Binary, false),
+            PropValue::MvLong(_) => (PropType::Long, true),
+            PropValue::MvI8(_) => (PropType::I8, true),
+            PropValue::MvUnicode(_) => (PropType::Unicode, true),
+            PropValue::MvSysTime(_) => (PropType::SysTime, true),
+            PropValue::MvBinary(_) => (PropType::Binary, true),
+        }
+    }
+
+    /// The value's share of PidTagMessageSize.
+    pub fn byte_size(&self) -> usize {
+        PER_PROP_OVERHEAD
+            + match self {
+                PropValue::Long(_) => 4,
+                PropValue::Boolean(_) => 2,
+                PropValue::I8(_) | PropValue::SysTime(_) => 8,
+                PropValue::Unicode(s) => s.len(),
+                PropValue::Binary(b) => b.len(),
+                PropValue::MvLong(v) => 4 * v.len(),
+                PropValue::MvI8(v) | PropValue::MvSysTime(v) => 8 * v.len(),
+                PropValue::MvUnicode(v) => v.iter().map(|s| s.len() + 4).sum(),
+                PropValue::MvBinary(v) => v.iter().map(|b| b.len() + 4).sum(),
+            }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            PropValue::Unicode(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_long(&self) -> Option<i32> {
+        match self {
+            PropValue::Long(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            PropValue::Boolean(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn as_time(&self) -> Option<i64> {
+        match self {
+            PropValue::SysTime(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn as_binary(&self) -> Option<&[u8]> {
+        match self {
+            PropValue::Binary(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// A JS number as PT_LONG: an integer in int32 range, else an error naming `key`.
+pub fn long_from_f64(key: &str, n: f64) -> Result<i32> {
+    if n.is_finite() && n.fract() == 0.0 && n >= i32::MIN as f64 && n <= i32::MAX as f64 {
+        Ok(n as i32)
+    } else {
+        Err(mapi_err!(
+            InvalidParameter,
+            "property {key} must be an integer number in int32 range, got {n}"
+        ))
+    }
+}
+
+/// A JS Date's time value as PT_SYSTIME; NaN (an invalid Date) is an error naming `key`.
+pub fn systime_from_f64(key: &str, ms: f64) -> Result<i64> {
+    if ms.is_finite() {
+        Ok(ms as i64)
+    } else {
+        Err(mapi_err!(
+            InvalidParameter,
+            "property {key} must be a valid Date, got an invalid Date"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_accepts_only_int32_integers() {
+        assert_eq!(long_from_f64("k", 5.0).unwrap(), 5);
+        assert_eq!(long_from_f64("k", -2147483648.0).unwrap(), i32::MIN);
+        for bad in [1.5, f64::NAN, f64::INFINITY, 2147483648.0, -2147483649.0] {
+            assert!(long_from_f64("k", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn invalid_dates_are_rejected() {
+        assert!(systime_from_f64("k", f64::NAN).is_err());
+        assert_eq!(systime_from_f64("k", 1000.0).unwrap(), 1000);
+    }
+}

@@ -1,0 +1,194 @@
+//! The memory backend: records in a map, with indexes for the queue (submit order) and each
+//! folder (newest first). Records are kept encoded, checksum and all, exactly as the
+//! IndexedDB backend keeps them, so a damaged record is detected here too.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::transitions::{self, Access, Base, Opened, SubmitInput};
+use super::{Folder, StoredMessage};
+use crate::entry_id::{EntryId, StoreUid};
+use crate::error::Result;
+use crate::mapi_err;
+use crate::message::MessageContent;
+use crate::record;
+
+/// What a change tells the listeners (SPEC §5 events).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    QueueChange,
+    Submitted {
+        entry_id: EntryId,
+        submission_id: String,
+    },
+    Aborted {
+        entry_id: EntryId,
+    },
+}
+
+#[derive(Debug)]
+pub struct MemoryStore {
+    uid: StoreUid,
+    records: HashMap<EntryId, StoredMessage>,
+    /// Ids of messages whose send was finished (moved or deleted): abort answers NOT_IN_QUEUE.
+    finished: HashSet<EntryId>,
+    queue: BTreeMap<u64, EntryId>,
+    folders: HashMap<Folder, BTreeMap<u64, EntryId>>,
+    seq: u64,
+}
+
+impl MemoryStore {
+    pub fn new(uid: StoreUid) -> Self {
+        MemoryStore {
+            uid,
+            records: HashMap::new(),
+            finished: HashSet::new(),
+            queue: BTreeMap::new(),
+            folders: HashMap::new(),
+            seq: 0,
+        }
+    }
+
+    pub fn uid(&self) -> StoreUid {
+        self.uid
+    }
+
+    pub fn folder_id(&self, folder: Folder) -> EntryId {
+        folder.entry_id(self.uid)
+    }
+
+    pub fn get(&self, id: &EntryId) -> Option<&StoredMessage> {
+        self.records.get(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    fn put(&mut self, rec: StoredMessage) {
+        self.unindex(&rec.entry_id);
+        if let Some(q) = &rec.queue {
+            self.queue.insert(q.seq, rec.entry_id);
+        }
+        self.folders
+            .entry(rec.folder)
+            .or_default()
+            .insert(rec.changed_seq, rec.entry_id);
+        self.records.insert(rec.entry_id, rec);
+    }
+
+    fn unindex(&mut self, id: &EntryId) {
+        if let Some(old) = self.records.get(id) {
+            if let Some(q) = &old.queue {
+                self.queue.remove(&q.seq);
+            }
+            if let Some(f) = self.folders.get_mut(&old.folder) {
+                f.remove(&old.changed_seq);
+            }
+        }
+    }
+
+    fn remove(&mut self, id: &EntryId) -> Option<StoredMessage> {
+        self.unindex(id);
+        self.records.remove(id)
+    }
+
+    pub fn save(
+        &mut self,
+        base: &Base,
+        content: &MessageContent,
+        force: bool,
+    ) -> Result<StoredMessage> {
+        let seq = self.next_seq();
+        let rec = transitions::save(self.records.get(&base.entry_id), base, content, force, seq)?;
+        self.put(rec.clone());
+        Ok(rec)
+    }
+
+    pub fn submit(
+        &mut self,
+        base: &Base,
+        content: &MessageContent,
+        mut input: SubmitInput,
+    ) -> Result<(StoredMessage, MessageContent, Vec<Event>)> {
+        input.seq = self.next_seq();
+        let (rec, sent) =
+            transitions::submit(self.records.get(&base.entry_id), base, content, &input)?;
+        self.put(rec.clone());
+        let events = vec![
+            Event::Submitted {
+                entry_id: rec.entry_id,
+                submission_id: input.submission_id,
+            },
+            Event::QueueChange,
+        ];
+        Ok((rec, sent, events))
+    }
+
+    pub fn abort(&mut self, id: &EntryId) -> Result<Vec<Event>> {
+        let seq = self.next_seq();
+        let rec = transitions::abort(self.records.get(id), id, self.finished.contains(id), seq)?;
+        self.put(rec);
+        Ok(vec![Event::Aborted { entry_id: *id }, Event::QueueChange])
+    }
+
+    pub fn delete(&mut self, id: &EntryId) -> Result<()> {
+        transitions::delete(self.records.get(id), id)?;
+        self.remove(id);
+        Ok(())
+    }
+
+    pub fn open(&self, id: &EntryId, access: Access) -> Result<Opened> {
+        transitions::open(self.records.get(id), id, access)
+    }
+
+    pub fn lock(&mut self, id: &EntryId, owner: &str, now: i64, lease_ms: i64) -> Result<()> {
+        let rec = transitions::lock(self.records.get(id), id, owner, now, lease_ms)?;
+        self.put(rec);
+        Ok(())
+    }
+
+    pub fn release_for_retry(
+        &mut self,
+        id: &EntryId,
+        owner: &str,
+        error: &str,
+        next_at: i64,
+    ) -> Result<()> {
+        let rec = transitions::release_for_retry(self.records.get(id), id, owner, error, next_at)?;
+        self.put(rec);
+        Ok(())
+    }
+
+    /// Damages the stored copy, for tests and demos of the corrupt-data recovery.
+    pub fn corrupt(&mut self, id: &EntryId) -> Result<()> {
+        let rec = self
+            .records
+            .get_mut(id)
+            .ok_or_else(|| mapi_err!(NotFound, "no message has entry id {id}"))?;
+        record::corrupt(&mut rec.blob);
+        Ok(())
+    }
+
+    /// Queued messages in submit order.
+    pub fn outgoing_queue(&self) -> impl Iterator<Item = &StoredMessage> {
+        self.queue.values().filter_map(|id| self.records.get(id))
+    }
+
+    /// A folder's messages, most recently changed first.
+    pub fn contents(&self, folder: Folder) -> impl Iterator<Item = &StoredMessage> {
+        self.folders
+            .get(&folder)
+            .into_iter()
+            .flat_map(|f| f.values().rev())
+            .filter_map(|id| self.records.get(id))
+    }
+}

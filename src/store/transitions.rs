@@ -1,0 +1,365 @@
+//! Every state change of a stored message as a pure function of the current record (or
+//! its absence) and the inputs: the backends only read the record, call one of these, and
+//! write what it returns in one step (one IndexedDB transaction in the browser).
+
+use super::{Folder, StoredMessage, Summary};
+use crate::entry_id::EntryId;
+use crate::error::Result;
+use crate::message::{flags, MessageContent};
+use crate::props::names::tags;
+use crate::props::PropValue;
+use crate::queue::{self, Lock, QueueState};
+use crate::record;
+use crate::{bail, mapi_err};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_message_size: u64,
+    pub max_recipients: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message_size: 25 * 1024 * 1024,
+            max_recipients: 500,
+        }
+    }
+}
+
+/// What an object knows of the record it was opened from: `version` is None for a message
+/// created by this object and never saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Base {
+    pub entry_id: EntryId,
+    pub version: Option<u64>,
+}
+
+/// Flags of a new message: unsent, and from me.
+pub const NEW_MESSAGE_FLAGS: u32 = flags::UNSENT | flags::FROMME;
+
+fn with_attach_flag(flags_in: u32, content: &MessageContent) -> u32 {
+    if content.has_attachments() {
+        flags_in | flags::HASATTACH
+    } else {
+        flags_in & !flags::HASATTACH
+    }
+}
+
+/// The checks a save and a submit share: the record may be written through this object.
+fn check_writable_through(
+    existing: Option<&StoredMessage>,
+    base: &Base,
+    force: bool,
+) -> Result<()> {
+    let id = base.entry_id;
+    match (existing, base.version) {
+        (None, Some(_)) => bail!(
+            ObjectDeleted,
+            "message {id} was deleted or moved since this object opened it"
+        ),
+        (None, None) => Ok(()),
+        (Some(rec), _) if rec.queue.is_some() => bail!(
+            Submitted,
+            "message {id} has been submitted and is in the outgoing queue; abort the submit first"
+        ),
+        (Some(rec), v) if !force && v != Some(rec.version) => bail!(
+            ObjectChanged,
+            "message {id} was saved through another object since this one opened it \
+             (pass force: true to overwrite)"
+        ),
+        (Some(_), _) => Ok(()),
+    }
+}
+
+/// saveChanges: writes a whole fresh record from the object's content, which also repairs
+/// a record whose stored copy is unreadable.
+pub fn save(
+    existing: Option<&StoredMessage>,
+    base: &Base,
+    content: &MessageContent,
+    force: bool,
+    seq: u64,
+) -> Result<StoredMessage> {
+    check_writable_through(existing, base, force)?;
+    let (folder, version, flags_in) = match existing {
+        Some(rec) => (rec.folder, rec.version + 1, rec.flags),
+        None => (Folder::Drafts, 1, NEW_MESSAGE_FLAGS),
+    };
+    Ok(StoredMessage {
+        entry_id: base.entry_id,
+        folder,
+        version,
+        flags: with_attach_flag(flags_in, content),
+        changed_seq: seq,
+        summary: Summary::of(content),
+        blob: record::encode(content),
+        queue: None,
+    })
+}
+
+/// What submit needs besides the record and the content.
+#[derive(Debug, Clone)]
+pub struct SubmitInput {
+    pub now: i64,
+    pub seq: u64,
+    pub submission_id: String,
+    /// Used as PidTagInternetMessageId when the message has none.
+    pub message_id: String,
+    pub send_delay_ms: u64,
+    pub limits: Limits,
+}
+
+/// submit: the implicit save and the queueing, as one change. Returns the record and the
+/// content as submitted (with PidTagClientSubmitTime and PidTagInternetMessageId).
+pub fn submit(
+    existing: Option<&StoredMessage>,
+    base: &Base,
+    content: &MessageContent,
+    input: &SubmitInput,
+) -> Result<(StoredMessage, MessageContent)> {
+    let id = base.entry_id;
+    if content.recipients.is_empty() {
+        bail!(
+            NoRecipients,
+            "message {id} has no recipients; add one with modifyRecipients(\"add\", ...)"
+        );
+    }
+    let n = content.recipients.len();
+    if n > input.limits.max_recipients as usize {
+        bail!(
+            TooBig,
+            "message {id} has {n} recipients; the store allows at most {} (maxRecipients)",
+            input.limits.max_recipients
+        );
+    }
+    let size = content.size() as u64;
+    if size > input.limits.max_message_size {
+        bail!(
+            TooBig,
+            "message {id} is {size} bytes; the store allows at most {} (maxMessageSize)",
+            input.limits.max_message_size
+        );
+    }
+    check_writable_through(existing, base, false)?;
+    if let Some(rec) = existing {
+        record::decode(&id.to_hex(), &rec.blob).map_err(|e| {
+            mapi_err!(
+                CorruptData,
+                "{}; rewrite the message (setProps + saveChanges) and submit again",
+                e.message
+            )
+        })?;
+    }
+
+    let mut sent = content.clone();
+    let p = &mut sent.props;
+    p.set(tags::PidTagClientSubmitTime, PropValue::SysTime(input.now));
+    if !p.contains(tags::PidTagInternetMessageId) {
+        p.set(
+            tags::PidTagInternetMessageId,
+            PropValue::Unicode(input.message_id.clone()),
+        );
+    }
+    let deferred = queue::deferred_until(
+        input.now,
+        p.long(tags::PidTagDeferredSendNumber),
+        p.long(tags::PidTagDeferredSendUnits),
+        p.time(tags::PidTagDeferredSendTime),
+        input.send_delay_ms,
+    );
+    let flags_in = existing.map_or(NEW_MESSAGE_FLAGS, |r| r.flags);
+    let rec = StoredMessage {
+        entry_id: id,
+        folder: Folder::Outbox,
+        version: existing.map_or(1, |r| r.version + 1),
+        flags: with_attach_flag(flags_in | flags::SUBMIT, &sent),
+        changed_seq: input.seq,
+        summary: Summary::of(&sent),
+        blob: record::encode(&sent),
+        queue: Some(QueueState::new(
+            input.seq,
+            input.now,
+            input.submission_id.clone(),
+            deferred,
+        )),
+    };
+    Ok((rec, sent))
+}
+
+/// abortSubmit. `finished` says the id belonged to a message whose send was finished.
+pub fn abort(
+    existing: Option<&StoredMessage>,
+    id: &EntryId,
+    finished: bool,
+    seq: u64,
+) -> Result<StoredMessage> {
+    let Some(rec) = existing else {
+        if finished {
+            bail!(
+                NotInQueue,
+                "message {id} is no longer in the outgoing queue: it was sent"
+            );
+        }
+        bail!(NotFound, "no message has entry id {id}");
+    };
+    let Some(q) = &rec.queue else {
+        bail!(
+            NotInQueue,
+            "message {id} is not in the outgoing queue (it was never submitted, or was aborted)"
+        );
+    };
+    if q.is_locked() {
+        bail!(
+            UnableToAbort,
+            "message {id} has been taken by a transport and can no longer be aborted"
+        );
+    }
+    // Back to a draft: it was not sent, so it has no submit time. A damaged stored copy is
+    // left as it is (the next save rewrites it whole).
+    let (blob, summary) = match record::decode(&id.to_hex(), &rec.blob) {
+        Ok(mut content) => {
+            content.props.remove(tags::PidTagClientSubmitTime);
+            (record::encode(&content), Summary::of(&content))
+        }
+        Err(_) => (rec.blob.clone(), rec.summary.clone()),
+    };
+    Ok(StoredMessage {
+        entry_id: rec.entry_id,
+        folder: Folder::Drafts,
+        version: rec.version + 1,
+        flags: rec.flags & !flags::SUBMIT,
+        changed_seq: seq,
+        summary,
+        blob,
+        queue: None,
+    })
+}
+
+/// deleteMessage: allowed unless queued.
+pub fn delete(existing: Option<&StoredMessage>, id: &EntryId) -> Result<()> {
+    match existing {
+        None => bail!(NotFound, "no message has entry id {id}"),
+        Some(rec) if rec.queue.is_some() => bail!(
+            Submitted,
+            "message {id} is in the outgoing queue; abort the submit before deleting it"
+        ),
+        Some(_) => Ok(()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    ReadWrite,
+    Read,
+}
+
+impl Access {
+    pub fn parse(s: &str) -> Result<Access> {
+        match s {
+            "readwrite" => Ok(Access::ReadWrite),
+            "read" => Ok(Access::Read),
+            other => Err(mapi_err!(
+                UnknownFlags,
+                "access must be \"readwrite\" or \"read\", got {}",
+                crate::props::names::shown(other)
+            )),
+        }
+    }
+}
+
+/// What openMessage hands to a new object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    pub content: MessageContent,
+    pub version: u64,
+    pub flags: u32,
+    pub submit_flags: Option<u32>,
+    pub read_only: bool,
+}
+
+/// openMessage with its access rules.
+pub fn open(existing: Option<&StoredMessage>, id: &EntryId, access: Access) -> Result<Opened> {
+    let Some(rec) = existing else {
+        bail!(NotFound, "no message has entry id {id}");
+    };
+    if let Some(q) = &rec.queue {
+        if q.is_locked() {
+            bail!(
+                NoAccess,
+                "message {id} is locked by a transport that is sending it"
+            );
+        }
+        if access == Access::ReadWrite {
+            bail!(
+                Submitted,
+                "message {id} is in the outgoing queue; open it with access \"read\", or abort the submit"
+            );
+        }
+    }
+    Ok(Opened {
+        content: record::decode(&id.to_hex(), &rec.blob)?,
+        version: rec.version,
+        flags: rec.flags,
+        submit_flags: rec.queue.as_ref().map(QueueState::submit_flags),
+        read_only: access == Access::Read,
+    })
+}
+
+/// A spooler takes an eligible queued message (SUBMITFLAG_LOCKED, with a lease).
+pub fn lock(
+    existing: Option<&StoredMessage>,
+    id: &EntryId,
+    owner: &str,
+    now: i64,
+    lease_ms: i64,
+) -> Result<StoredMessage> {
+    let Some(rec) = existing else {
+        bail!(NotFound, "no message has entry id {id}");
+    };
+    let Some(q) = &rec.queue else {
+        bail!(NotInQueue, "message {id} is not in the outgoing queue");
+    };
+    if !q.is_eligible(now) {
+        bail!(
+            Busy,
+            "message {id} is locked by another transport or not due yet"
+        );
+    }
+    let mut q = q.clone();
+    q.lock = Some(Lock {
+        owner: owner.to_string(),
+        until: now.saturating_add(lease_ms),
+    });
+    Ok(StoredMessage {
+        version: rec.version + 1,
+        queue: Some(q),
+        ..rec.clone()
+    })
+}
+
+/// A transient failure: the lock is released, the attempt counted, the next one scheduled.
+pub fn release_for_retry(
+    existing: Option<&StoredMessage>,
+    id: &EntryId,
+    owner: &str,
+    error: &str,
+    next_attempt_at: i64,
+) -> Result<StoredMessage> {
+    let rec = existing.ok_or_else(|| mapi_err!(NotFound, "no message has entry id {id}"))?;
+    let q = rec
+        .queue
+        .as_ref()
+        .filter(|q| q.lock.as_ref().is_some_and(|l| l.owner == owner))
+        .ok_or_else(|| mapi_err!(NoAccess, "message {id} is not locked by {owner}"))?;
+    let mut q = q.clone();
+    q.lock = None;
+    q.attempts += 1;
+    q.last_error = Some(error.to_string());
+    q.next_attempt_at = Some(next_attempt_at);
+    Ok(StoredMessage {
+        version: rec.version + 1,
+        queue: Some(q),
+        ..rec.clone()
+    })
+}

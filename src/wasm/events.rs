@@ -1,0 +1,144 @@
+//! Store events. Listeners run asynchronously (a microtask after the change), so a listener
+//! that calls back into the store never meets a half-made change, and one that throws is
+//! reported without affecting the store or the other listeners.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::convert::set;
+use crate::store::Event;
+
+pub const TYPES: &[&str] = &[
+    "queuechange",
+    "submitted",
+    "sending",
+    "sent",
+    "retry",
+    "aborted",
+    "ndr",
+];
+
+#[derive(Default)]
+pub struct Listeners {
+    list: RefCell<Vec<(String, JsValue)>>,
+}
+
+impl Listeners {
+    pub fn add(&self, ty: String, listener: JsValue) {
+        let mut list = self.list.borrow_mut();
+        if !list
+            .iter()
+            .any(|(t, l)| *t == ty && js_sys::Object::is(l, &listener))
+        {
+            list.push((ty, listener));
+        }
+    }
+
+    pub fn remove(&self, ty: &str, listener: &JsValue) {
+        self.list
+            .borrow_mut()
+            .retain(|(t, l)| !(t == ty && js_sys::Object::is(l, listener)));
+    }
+
+    pub fn clear(&self) {
+        self.list.borrow_mut().clear();
+    }
+
+    fn matching(&self, ty: &str) -> Vec<JsValue> {
+        self.list
+            .borrow()
+            .iter()
+            .filter(|(t, _)| t == ty)
+            .map(|(_, l)| l.clone())
+            .collect()
+    }
+}
+
+fn detail_of(e: &Event) -> (&'static str, JsValue) {
+    let d = js_sys::Object::new();
+    let ty = match e {
+        Event::QueueChange => "queuechange",
+        Event::Submitted {
+            entry_id,
+            submission_id,
+        } => {
+            set(&d, "entryId", &entry_id.to_hex().into());
+            set(&d, "submissionId", &submission_id.into());
+            "submitted"
+        }
+        Event::Aborted { entry_id } => {
+            set(&d, "entryId", &entry_id.to_hex().into());
+            "aborted"
+        }
+    };
+    (ty, d.into())
+}
+
+/// A `CustomEvent` where the platform has one, else `{ type, detail }`.
+fn make_event(ty: &str, detail: &JsValue) -> JsValue {
+    let global = js_sys::global();
+    if let Ok(ctor) = js_sys::Reflect::get(&global, &"CustomEvent".into()) {
+        if let Ok(ctor) = ctor.dyn_into::<js_sys::Function>() {
+            let init = js_sys::Object::new();
+            set(&init, "detail", detail);
+            let args = js_sys::Array::of2(&ty.into(), &init);
+            if let Ok(ev) = js_sys::Reflect::construct(&ctor, &args) {
+                return ev;
+            }
+        }
+    }
+    let ev = js_sys::Object::new();
+    set(&ev, "type", &ty.into());
+    set(&ev, "detail", detail);
+    ev.into()
+}
+
+fn report(err: &JsValue) {
+    let global = js_sys::global();
+    let console = js_sys::Reflect::get(&global, &"console".into()).unwrap_or(JsValue::UNDEFINED);
+    if let Ok(f) = js_sys::Reflect::get(&console, &"error".into()) {
+        if let Ok(f) = f.dyn_into::<js_sys::Function>() {
+            let _ = f.call2(
+                &console,
+                &"mapi-outbox: an event listener threw".into(),
+                err,
+            );
+        }
+    }
+}
+
+/// Queues the events for dispatch on the next microtask.
+pub fn dispatch(listeners: &Rc<Listeners>, events: Vec<Event>) {
+    if events.is_empty() {
+        return;
+    }
+    let listeners = listeners.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        for e in &events {
+            let (ty, detail) = detail_of(e);
+            let targets = listeners.matching(ty);
+            if targets.is_empty() {
+                continue;
+            }
+            let ev = make_event(ty, &detail);
+            for l in targets {
+                let result = if let Some(f) = l.dyn_ref::<js_sys::Function>() {
+                    f.call1(&JsValue::UNDEFINED, &ev)
+                } else {
+                    match js_sys::Reflect::get(&l, &"handleEvent".into()) {
+                        Ok(h) if h.is_function() => {
+                            h.unchecked_into::<js_sys::Function>().call1(&l, &ev)
+                        }
+                        _ => Ok(JsValue::UNDEFINED),
+                    }
+                };
+                if let Err(err) = result {
+                    report(&err);
+                }
+            }
+        }
+    });
+}

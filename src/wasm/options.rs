@@ -1,0 +1,141 @@
+//! `Store.open(options)`: every option checked, unknown keys refused (a typo must not be
+//! silently ignored).
+
+use wasm_bindgen::prelude::*;
+
+use super::convert::{self, bool_option, enum_option, get, opt, uint_option};
+use super::error::{to_js, IntoJs, JsResult};
+use crate::mapi_err;
+use crate::object::Identity;
+use crate::props::rules;
+use crate::store::Limits;
+
+const KEYS: &[&str] = &[
+    "backend",
+    "name",
+    "identity",
+    "transport",
+    "spooler",
+    "sendDelayMs",
+    "transports",
+    "retry",
+    "maxMessageSize",
+    "maxRecipients",
+];
+
+/// Largest integer a JS number holds exactly.
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Memory,
+    IndexedDb,
+}
+
+#[derive(Debug, Clone)]
+#[allow(dead_code)] // spooler and retry are read by the spooler (issue 4); parsed and checked now
+pub struct Config {
+    pub backend: Backend,
+    pub name: String,
+    pub identity: Option<Identity>,
+    pub spooler: bool,
+    pub send_delay_ms: u64,
+    pub retry_initial_ms: u64,
+    pub retry_max_ms: u64,
+    pub limits: Limits,
+}
+
+pub fn parse(v: &JsValue) -> JsResult<Config> {
+    let o = convert::options_object("Store.open options", v, KEYS)?;
+    let backend = match opt(&o, "backend")? {
+        None => Backend::Memory,
+        Some(b) => match enum_option("options.backend", &b, &["memory", "indexeddb"])?.as_str() {
+            "memory" => Backend::Memory,
+            _ => Backend::IndexedDb,
+        },
+    };
+    let name = match opt(&o, "name")? {
+        None => "mapi-outbox".to_string(),
+        Some(n) => {
+            let n = convert::expect_string("options.name", &n)?;
+            if n.is_empty() || n.len() > 1024 {
+                return Err(to_js(mapi_err!(
+                    InvalidParameter,
+                    "options.name must be a non-empty string of at most 1024 bytes"
+                )));
+            }
+            n
+        }
+    };
+    let identity = match opt(&o, "identity")? {
+        None => None,
+        Some(i) => Some(identity(&i)?),
+    };
+    let spooler = match opt(&o, "spooler")? {
+        None => true,
+        Some(s) => bool_option("options.spooler", &s)?,
+    };
+    let send_delay_ms = match opt(&o, "sendDelayMs")? {
+        None => 0,
+        Some(d) => uint_option("options.sendDelayMs", &d, MAX_SAFE)?,
+    };
+    let (mut retry_initial_ms, mut retry_max_ms) = (1000, 300_000);
+    if let Some(r) = opt(&o, "retry")? {
+        let r = convert::options_object("options.retry", &r, &["initialMs", "maxMs"])?;
+        if let Some(v) = opt(&r, "initialMs")? {
+            retry_initial_ms = uint_option("options.retry.initialMs", &v, MAX_SAFE)?;
+        }
+        if let Some(v) = opt(&r, "maxMs")? {
+            retry_max_ms = uint_option("options.retry.maxMs", &v, MAX_SAFE)?;
+        }
+    }
+    let mut limits = Limits::default();
+    if let Some(v) = opt(&o, "maxMessageSize")? {
+        limits.max_message_size = uint_option("options.maxMessageSize", &v, MAX_SAFE)?;
+    }
+    if let Some(v) = opt(&o, "maxRecipients")? {
+        limits.max_recipients = uint_option("options.maxRecipients", &v, u32::MAX as f64)? as u32;
+    }
+    for key in ["transport", "transports"] {
+        if opt(&o, key)?.is_some() {
+            return Err(to_js(mapi_err!(
+                NoSupport,
+                "options.{key}: transports and the spooler are not implemented in this version \
+                 of mapi-outbox; open the store without them"
+            )));
+        }
+    }
+    if backend == Backend::IndexedDb {
+        return Err(to_js(mapi_err!(
+            NoSupport,
+            "options.backend \"indexeddb\" is not implemented in this version of mapi-outbox; \
+             use \"memory\""
+        )));
+    }
+    Ok(Config {
+        backend,
+        name,
+        identity,
+        spooler,
+        send_delay_ms,
+        retry_initial_ms,
+        retry_max_ms,
+        limits,
+    })
+}
+
+fn identity(v: &JsValue) -> JsResult<Identity> {
+    let o = convert::expect_object("options.identity", v)?;
+    convert::only_keys("options.identity", &o, &["email", "name"])?;
+    let email = convert::expect_string("options.identity.email", &get(&o, "email")?)?;
+    rules::check_addr_spec("options.identity.email", &email).js()?;
+    let name_v = get(&o, "name")?;
+    let name = if name_v.is_undefined() || name_v.is_null() {
+        None
+    } else {
+        let n = convert::expect_string("options.identity.name", &name_v)?;
+        rules::check_header_text("options.identity.name", &n).js()?;
+        Some(n)
+    };
+    Ok(Identity { email, name })
+}

@@ -1,0 +1,353 @@
+//! `Store`: opens a backend and answers the store-level calls of SPEC §5.
+
+use std::cell::{Cell, RefCell, RefMut};
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+
+use super::convert::{self, describe, entry_id, set, time_or_null};
+use super::error::{settle, to_js, IntoJs, JsResult};
+use super::events::{self, Listeners};
+use super::message::Message;
+use super::options::{self, Config};
+use super::{now_ms, random_bytes};
+use crate::entry_id::{hex, EntryId, StoreUid};
+use crate::mapi_err;
+use crate::object::MessageObject;
+use crate::store::rows::{ContentsRow, QueueRow};
+use crate::store::transitions::Access;
+use crate::store::{Event, Folder, MemoryStore};
+
+/// What a Store and every Message and Attachment taken from it share.
+pub struct StoreInner {
+    pub config: Config,
+    pub closed: Cell<bool>,
+    backend: RefCell<MemoryStore>,
+    pub listeners: Rc<Listeners>,
+    uid: StoreUid,
+}
+
+impl StoreInner {
+    pub fn check_open(&self) -> JsResult<()> {
+        if self.closed.get() {
+            return Err(to_js(mapi_err!(InvalidObject, "the store is closed")));
+        }
+        Ok(())
+    }
+
+    /// The backend, open. A re-entrant use (which cannot happen: no JS runs while it is
+    /// borrowed) is reported as busy rather than a panic.
+    pub fn backend(&self) -> JsResult<RefMut<'_, MemoryStore>> {
+        self.check_open()?;
+        self.backend
+            .try_borrow_mut()
+            .map_err(|_| to_js(mapi_err!(Busy, "the store is busy with another call")))
+    }
+
+    pub fn emit(&self, events: Vec<Event>) {
+        events::dispatch(&self.listeners, events);
+    }
+
+    pub fn entry_id(&self, what: &str, v: &JsValue) -> JsResult<EntryId> {
+        entry_id(what, v, self.uid)
+    }
+
+    pub fn new_submission_id(&self) -> String {
+        hex(&random_bytes::<16>())
+    }
+
+    pub fn new_message_id(&self) -> String {
+        let domain = self
+            .config
+            .identity
+            .as_ref()
+            .and_then(|i| i.email.rsplit_once('@').map(|(_, d)| d.to_string()))
+            .filter(|d| !d.starts_with('['))
+            .unwrap_or_else(|| "mapi-outbox.invalid".into());
+        format!("<{}@{}>", hex(&random_bytes::<16>()), domain)
+    }
+}
+
+#[wasm_bindgen]
+pub struct Store {
+    inner: Rc<StoreInner>,
+}
+
+#[wasm_bindgen]
+impl Store {
+    /// `Store.open(options?)`.
+    pub fn open(options: JsValue) -> js_sys::Promise {
+        settle(Self::open_now(&options).map(JsValue::from))
+    }
+
+    fn open_now(options: &JsValue) -> JsResult<Store> {
+        let config = options::parse(options)?;
+        debug_assert_eq!(config.backend, options::Backend::Memory);
+        let uid = StoreUid(random_bytes::<16>());
+        Ok(Store {
+            inner: Rc::new(StoreInner {
+                config,
+                closed: Cell::new(false),
+                backend: RefCell::new(MemoryStore::new(uid)),
+                listeners: Rc::new(Listeners::default()),
+                uid,
+            }),
+        })
+    }
+
+    /// `{ drafts, outbox, sent, inbox }` folder entry ids.
+    #[wasm_bindgen(getter)]
+    pub fn folders(&self) -> JsResult<JsValue> {
+        self.inner.check_open()?;
+        let o = js_sys::Object::new();
+        for f in Folder::ALL {
+            set(&o, f.name(), &f.entry_id(self.inner.uid).to_hex().into());
+        }
+        Ok(o.into())
+    }
+
+    /// The database name this store was opened with.
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.inner.config.name.clone()
+    }
+
+    #[wasm_bindgen(js_name = createMessage)]
+    pub fn create_message(&self) -> JsResult<Message> {
+        self.inner.check_open()?;
+        let id = EntryId::new(self.inner.uid, random_bytes::<16>());
+        let obj = MessageObject::create(id, self.inner.config.identity.as_ref());
+        Ok(Message::new(self.inner.clone(), obj))
+    }
+
+    #[wasm_bindgen(js_name = openMessage)]
+    pub fn open_message(&self, entry_id: JsValue, options: JsValue) -> js_sys::Promise {
+        settle((|| {
+            self.inner.check_open()?;
+            let id = self.inner.entry_id("entryId", &entry_id)?;
+            let o = convert::options_object("openMessage options", &options, &["access"])?;
+            let access = match convert::opt(&o, "access")? {
+                None => Access::ReadWrite,
+                Some(a) => Access::parse(&convert::enum_option(
+                    "options.access",
+                    &a,
+                    &["readwrite", "read"],
+                )?)
+                .js()?,
+            };
+            let opened = self.inner.backend()?.open(&id, access).js()?;
+            Ok(Message::new(self.inner.clone(), MessageObject::opened(id, opened)).into())
+        })())
+    }
+
+    #[wasm_bindgen(js_name = abortSubmit)]
+    pub fn abort_submit(&self, entry_id: JsValue) -> js_sys::Promise {
+        settle((|| {
+            self.inner.check_open()?;
+            let id = self.inner.entry_id("entryId", &entry_id)?;
+            let events = self.inner.backend()?.abort(&id).js()?;
+            self.inner.emit(events);
+            Ok(JsValue::UNDEFINED)
+        })())
+    }
+
+    #[wasm_bindgen(js_name = outgoingQueue)]
+    pub fn outgoing_queue(&self) -> js_sys::Promise {
+        settle((|| {
+            let backend = self.inner.backend()?;
+            let rows: js_sys::Array = backend
+                .outgoing_queue()
+                .filter_map(QueueRow::of)
+                .map(|r| queue_row(&r))
+                .collect();
+            Ok(rows.into())
+        })())
+    }
+
+    pub fn contents(&self, folder: JsValue) -> js_sys::Promise {
+        settle((|| {
+            self.inner.check_open()?;
+            let f = self.folder_arg(&folder)?;
+            let backend = self.inner.backend()?;
+            let rows: js_sys::Array = backend
+                .contents(f)
+                .map(|r| contents_row(&ContentsRow::of(r)))
+                .collect();
+            Ok(rows.into())
+        })())
+    }
+
+    fn folder_arg(&self, v: &JsValue) -> JsResult<Folder> {
+        if let Some(s) = v.as_string() {
+            return Folder::parse(self.inner.uid, &s).js();
+        }
+        if v.is_instance_of::<js_sys::Uint8Array>() {
+            let id = self.inner.entry_id("folder", v)?;
+            return Folder::from_entry_id(self.inner.uid, &id)
+                .ok_or_else(|| to_js(mapi_err!(NotFound, "no folder has entry id {id}")));
+        }
+        Err(to_js(mapi_err!(
+            InvalidEntryId,
+            "folder must be a folder name (\"drafts\", \"outbox\", \"sent\", \"inbox\") or a folder \
+             entry id, got {}",
+            describe(v)
+        )))
+    }
+
+    #[wasm_bindgen(js_name = deleteMessage)]
+    pub fn delete_message(&self, entry_id: JsValue) -> js_sys::Promise {
+        settle((|| {
+            self.inner.check_open()?;
+            let id = self.inner.entry_id("entryId", &entry_id)?;
+            self.inner.backend()?.delete(&id).js()?;
+            Ok(JsValue::UNDEFINED)
+        })())
+    }
+
+    #[wasm_bindgen(js_name = corruptRecordForTesting)]
+    pub fn corrupt_record_for_testing(&self, entry_id: JsValue) -> js_sys::Promise {
+        settle((|| {
+            self.inner.check_open()?;
+            let id = self.inner.entry_id("entryId", &entry_id)?;
+            self.inner.backend()?.corrupt(&id).js()?;
+            Ok(JsValue::UNDEFINED)
+        })())
+    }
+
+    /// Transports arrive with the spooler (a later version).
+    #[wasm_bindgen(js_name = registerTransport)]
+    pub fn register_transport(&self, _transport: JsValue) -> JsResult<()> {
+        self.inner.check_open()?;
+        Err(to_js(mapi_err!(
+            NoSupport,
+            "registerTransport: transports and the spooler are not implemented in this version of \
+             mapi-outbox"
+        )))
+    }
+
+    /// Resolves when no queued message is eligible to go now. Without a spooler nothing will
+    /// send an eligible message, so that is an error rather than a promise that never settles.
+    pub fn flush(&self) -> js_sys::Promise {
+        settle((|| {
+            let backend = self.inner.backend()?;
+            let now = now_ms();
+            let waiting = backend
+                .outgoing_queue()
+                .filter(|r| r.queue.as_ref().is_some_and(|q| q.is_eligible(now)))
+                .count();
+            if waiting > 0 {
+                return Err(to_js(mapi_err!(
+                    NoSupport,
+                    "flush: {waiting} queued message(s) are due but no spooler runs in this store \
+                     (transports are not implemented in this version)"
+                )));
+            }
+            Ok(JsValue::UNDEFINED)
+        })())
+    }
+
+    #[wasm_bindgen(js_name = addEventListener)]
+    pub fn add_event_listener(&self, ty: JsValue, listener: JsValue) -> JsResult<()> {
+        self.inner.check_open()?;
+        let ty = event_type(&ty)?;
+        check_listener("addEventListener", &listener)?;
+        self.inner.listeners.add(ty, listener);
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = removeEventListener)]
+    pub fn remove_event_listener(&self, ty: JsValue, listener: JsValue) -> JsResult<()> {
+        self.inner.check_open()?;
+        let ty = event_type(&ty)?;
+        check_listener("removeEventListener", &listener)?;
+        self.inner.listeners.remove(&ty, &listener);
+        Ok(())
+    }
+
+    pub fn close(&self) -> js_sys::Promise {
+        settle((|| {
+            self.inner.check_open()?;
+            self.inner.closed.set(true);
+            self.inner.listeners.clear();
+            Ok(JsValue::UNDEFINED)
+        })())
+    }
+}
+
+fn check_listener(what: &str, listener: &JsValue) -> JsResult<()> {
+    if listener.is_function() || listener.is_object() {
+        return Ok(());
+    }
+    Err(to_js(mapi_err!(
+        InvalidParameter,
+        "{what}: the listener must be a function or an object with handleEvent, got {}",
+        describe(listener)
+    )))
+}
+
+fn event_type(v: &JsValue) -> JsResult<String> {
+    let t = convert::expect_string("event type", v)?;
+    if !events::TYPES.contains(&t.as_str()) {
+        return Err(to_js(mapi_err!(
+            InvalidParameter,
+            "unknown event type {}; the store fires {}",
+            crate::props::names::shown(&t),
+            events::TYPES.join(", ")
+        )));
+    }
+    Ok(t)
+}
+
+fn queue_row(r: &QueueRow) -> JsValue {
+    let o = js_sys::Object::new();
+    set(&o, "entryId", &r.entry_id.to_hex().into());
+    set(
+        &o,
+        "PidTagClientSubmitTime",
+        &time_or_null(Some(r.client_submit_time)),
+    );
+    set(&o, "PidTagDisplayTo", &r.display_to.as_str().into());
+    set(&o, "PidTagDisplayCc", &r.display_cc.as_str().into());
+    set(&o, "PidTagDisplayBcc", &r.display_bcc.as_str().into());
+    set(&o, "PidTagMessageFlags", &(r.message_flags as f64).into());
+    set(&o, "PidTagMessageSize", &(r.message_size as f64).into());
+    set(&o, "PidTagPriority", &(r.priority as f64).into());
+    set(&o, "PidTagSenderName", &r.sender_name.as_str().into());
+    set(&o, "PidTagSubject", &r.subject.as_str().into());
+    set(&o, "PidTagSubmitFlags", &(r.submit_flags as f64).into());
+    if r.deferred_send_time.is_some() {
+        set(
+            &o,
+            "PidTagDeferredSendTime",
+            &time_or_null(r.deferred_send_time),
+        );
+    }
+    set(&o, "attempts", &(r.attempts as f64).into());
+    set(
+        &o,
+        "lastError",
+        &r.last_error
+            .as_deref()
+            .map_or(JsValue::NULL, JsValue::from_str),
+    );
+    set(&o, "nextAttemptAt", &time_or_null(r.next_attempt_at));
+    o.into()
+}
+
+fn contents_row(r: &ContentsRow) -> JsValue {
+    let o = js_sys::Object::new();
+    set(&o, "entryId", &r.entry_id.to_hex().into());
+    set(&o, "PidTagSubject", &r.subject.as_str().into());
+    set(&o, "PidTagMessageClass", &r.message_class.as_str().into());
+    set(&o, "PidTagMessageFlags", &(r.message_flags as f64).into());
+    set(&o, "PidTagMessageSize", &(r.message_size as f64).into());
+    set(&o, "PidTagDisplayTo", &r.display_to.as_str().into());
+    if r.client_submit_time.is_some() {
+        set(
+            &o,
+            "PidTagClientSubmitTime",
+            &time_or_null(r.client_submit_time),
+        );
+    }
+    o.into()
+}
