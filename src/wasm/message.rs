@@ -11,9 +11,9 @@ use super::attachment::Attachment;
 use super::convert::{
     self, describe, expect_array, prop_names, prop_object, props_to_object, rows_to_array,
 };
-use super::error::{settle, to_js, IntoJs, JsResult};
+use super::error::{to_js, IntoJs, JsResult};
 use super::now_ms;
-use super::store::StoreInner;
+use super::store::{run, StoreInner};
 use crate::error::Result;
 use crate::mapi_err;
 use crate::message::RecipientOp;
@@ -176,10 +176,11 @@ impl Message {
         )))
     }
 
-    /// `saveChanges({ keepOpen, force })`.
+    /// `saveChanges({ keepOpen, force })`. The content is saved as it is at the call; changes
+    /// made while the save is in flight stay pending in the object.
     #[wasm_bindgen(js_name = saveChanges)]
     pub fn save_changes(&self, options: JsValue) -> js_sys::Promise {
-        settle((|| {
+        let prepared = (|| -> JsResult<_> {
             self.with(|o| o.check_write())?;
             let o =
                 convert::options_object("saveChanges options", &options, &["keepOpen", "force"])?;
@@ -194,15 +195,23 @@ impl Message {
                 None => false,
                 Some(f) => convert::bool_option("options.force", &f)?,
             };
-            let mut backend = self.store.backend()?;
-            self.with(|o| {
-                o.check_write()?;
-                let rec = backend.save(&o.base, &o.content, force)?;
+            let (base, content) = self.with(|o| Ok((o.base, o.content.clone())))?;
+            Ok((base, content, force, read_only))
+        })();
+        let (base, content, force, read_only) = match prepared {
+            Ok(p) => p,
+            Err(e) => return js_sys::Promise::reject(&e),
+        };
+        let store = self.store.clone();
+        let obj = self.obj.clone();
+        run(async move {
+            let rec = store.backend()?.save(base, &content, force).await.js()?;
+            with_obj(&store, &obj, |o| {
                 o.after_save(&rec, read_only);
                 Ok(())
             })?;
             Ok(JsValue::UNDEFINED)
-        })())
+        })
     }
 
     /// `submit()`: busy until it settles; dead after success; unchanged after a failure.
@@ -224,13 +233,16 @@ impl Message {
                 send_delay_ms: store.config.send_delay_ms,
                 limits: store.config.limits,
             };
-            let result = (|| {
-                let mut backend = store.backend()?;
-                let o = obj
-                    .try_borrow()
-                    .map_err(|_| to_js(mapi_err!(Busy, "the message object is busy")))?;
-                backend.submit(&o.base, &o.content, input).js()
-            })();
+            let snapshot = obj
+                .try_borrow()
+                .map(|o| (o.base, o.content.clone()))
+                .map_err(|_| to_js(mapi_err!(Busy, "the message object is busy")));
+            let result = match (snapshot, store.backend()) {
+                (Ok((base, content)), Ok(backend)) => {
+                    backend.submit(base, &content, input).await.js()
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
             let mut o = obj.try_borrow_mut().map_err(|_| {
                 to_js(mapi_err!(
                     CallFailed,
@@ -238,7 +250,7 @@ impl Message {
                 ))
             })?;
             match result {
-                Ok((_, _, events)) => {
+                Ok((_, events)) => {
                     o.end_submit(true);
                     // A dead object keeps nothing worth its memory.
                     o.content = Default::default();

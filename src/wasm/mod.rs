@@ -3,6 +3,7 @@
 //! in the core.
 
 mod attachment;
+mod backend;
 mod convert;
 mod error;
 mod events;

@@ -1,10 +1,13 @@
 //! `Store`: opens a backend and answers the store-level calls of SPEC §5.
 
-use std::cell::{Cell, RefCell, RefMut};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
+use wasm_bindgen_futures::future_to_promise;
+
+use super::backend::Backend;
 use super::convert::{self, describe, entry_id, set, time_or_null};
 use super::error::{settle, to_js, IntoJs, JsResult};
 use super::events::{self, Listeners};
@@ -17,12 +20,13 @@ use crate::object::MessageObject;
 use crate::store::rows::{ContentsRow, QueueRow};
 use crate::store::transitions::Access;
 use crate::store::{Event, Folder, MemoryStore};
+use std::future::Future;
 
 /// What a Store and every Message and Attachment taken from it share.
 pub struct StoreInner {
     pub config: Config,
     pub closed: Cell<bool>,
-    backend: RefCell<MemoryStore>,
+    pub backend: Backend,
     pub listeners: Rc<Listeners>,
     uid: StoreUid,
 }
@@ -35,13 +39,10 @@ impl StoreInner {
         Ok(())
     }
 
-    /// The backend, open. A re-entrant use (which cannot happen: no JS runs while it is
-    /// borrowed) is reported as busy rather than a panic.
-    pub fn backend(&self) -> JsResult<RefMut<'_, MemoryStore>> {
+    /// The backend, once the store is known to be open.
+    pub fn backend(&self) -> JsResult<&Backend> {
         self.check_open()?;
-        self.backend
-            .try_borrow_mut()
-            .map_err(|_| to_js(mapi_err!(Busy, "the store is busy with another call")))
+        Ok(&self.backend)
     }
 
     pub fn emit(&self, events: Vec<Event>) {
@@ -88,7 +89,7 @@ impl Store {
             inner: Rc::new(StoreInner {
                 config,
                 closed: Cell::new(false),
-                backend: RefCell::new(MemoryStore::new(uid)),
+                backend: Backend::memory(MemoryStore::new(uid)),
                 listeners: Rc::new(Listeners::default()),
                 uid,
             }),
@@ -122,59 +123,58 @@ impl Store {
 
     #[wasm_bindgen(js_name = openMessage)]
     pub fn open_message(&self, entry_id: JsValue, options: JsValue) -> js_sys::Promise {
-        settle((|| {
-            self.inner.check_open()?;
-            let id = self.inner.entry_id("entryId", &entry_id)?;
+        let inner = self.inner.clone();
+        run(async move {
+            inner.check_open()?;
+            let id = inner.entry_id("entryId", &entry_id)?;
             let o = convert::options_object("openMessage options", &options, &["access"])?;
             let access = match convert::opt(&o, "access")? {
                 None => Access::ReadWrite,
-                Some(a) => Access::parse(&convert::enum_option(
-                    "options.access",
-                    &a,
-                    &["readwrite", "read"],
-                )?)
-                .js()?,
+                Some(a) => {
+                    let a = convert::enum_option("options.access", &a, &["readwrite", "read"])?;
+                    Access::parse(&a).js()?
+                }
             };
-            let opened = self.inner.backend()?.open(&id, access).js()?;
-            Ok(Message::new(self.inner.clone(), MessageObject::opened(id, opened)).into())
-        })())
+            let opened = inner.backend()?.open(id, access).await.js()?;
+            Ok(Message::new(inner.clone(), MessageObject::opened(id, opened)).into())
+        })
     }
 
     #[wasm_bindgen(js_name = abortSubmit)]
     pub fn abort_submit(&self, entry_id: JsValue) -> js_sys::Promise {
-        settle((|| {
-            self.inner.check_open()?;
-            let id = self.inner.entry_id("entryId", &entry_id)?;
-            let events = self.inner.backend()?.abort(&id).js()?;
-            self.inner.emit(events);
+        let inner = self.inner.clone();
+        run(async move {
+            inner.check_open()?;
+            let id = inner.entry_id("entryId", &entry_id)?;
+            let events = inner.backend()?.abort(id).await.js()?;
+            inner.emit(events);
             Ok(JsValue::UNDEFINED)
-        })())
+        })
     }
 
     #[wasm_bindgen(js_name = outgoingQueue)]
     pub fn outgoing_queue(&self) -> js_sys::Promise {
-        settle((|| {
-            let backend = self.inner.backend()?;
-            let rows: js_sys::Array = backend
-                .outgoing_queue()
-                .filter_map(QueueRow::of)
-                .map(|r| queue_row(&r))
-                .collect();
-            Ok(rows.into())
-        })())
+        let inner = self.inner.clone();
+        run(async move {
+            let rows = inner.backend()?.queue_rows().await.js()?;
+            Ok(rows.iter().map(queue_row).collect::<js_sys::Array>().into())
+        })
     }
 
     pub fn contents(&self, folder: JsValue) -> js_sys::Promise {
-        settle((|| {
-            self.inner.check_open()?;
-            let f = self.folder_arg(&folder)?;
-            let backend = self.inner.backend()?;
-            let rows: js_sys::Array = backend
-                .contents(f)
-                .map(|r| contents_row(&ContentsRow::of(r)))
-                .collect();
-            Ok(rows.into())
-        })())
+        let inner = self.inner.clone();
+        let f = self
+            .inner
+            .check_open()
+            .and_then(|()| self.folder_arg(&folder));
+        run(async move {
+            let rows = inner.backend()?.contents_rows(f?).await.js()?;
+            Ok(rows
+                .iter()
+                .map(contents_row)
+                .collect::<js_sys::Array>()
+                .into())
+        })
     }
 
     fn folder_arg(&self, v: &JsValue) -> JsResult<Folder> {
@@ -196,22 +196,24 @@ impl Store {
 
     #[wasm_bindgen(js_name = deleteMessage)]
     pub fn delete_message(&self, entry_id: JsValue) -> js_sys::Promise {
-        settle((|| {
-            self.inner.check_open()?;
-            let id = self.inner.entry_id("entryId", &entry_id)?;
-            self.inner.backend()?.delete(&id).js()?;
+        let inner = self.inner.clone();
+        run(async move {
+            inner.check_open()?;
+            let id = inner.entry_id("entryId", &entry_id)?;
+            inner.backend()?.delete(id).await.js()?;
             Ok(JsValue::UNDEFINED)
-        })())
+        })
     }
 
     #[wasm_bindgen(js_name = corruptRecordForTesting)]
     pub fn corrupt_record_for_testing(&self, entry_id: JsValue) -> js_sys::Promise {
-        settle((|| {
-            self.inner.check_open()?;
-            let id = self.inner.entry_id("entryId", &entry_id)?;
-            self.inner.backend()?.corrupt(&id).js()?;
+        let inner = self.inner.clone();
+        run(async move {
+            inner.check_open()?;
+            let id = inner.entry_id("entryId", &entry_id)?;
+            inner.backend()?.corrupt(id).await.js()?;
             Ok(JsValue::UNDEFINED)
-        })())
+        })
     }
 
     /// Transports arrive with the spooler (a later version).
@@ -228,13 +230,9 @@ impl Store {
     /// Resolves when no queued message is eligible to go now. Without a spooler nothing will
     /// send an eligible message, so that is an error rather than a promise that never settles.
     pub fn flush(&self) -> js_sys::Promise {
-        settle((|| {
-            let backend = self.inner.backend()?;
-            let now = now_ms();
-            let waiting = backend
-                .outgoing_queue()
-                .filter(|r| r.queue.as_ref().is_some_and(|q| q.is_eligible(now)))
-                .count();
+        let inner = self.inner.clone();
+        run(async move {
+            let waiting = inner.backend()?.due_count(now_ms()).await.js()?;
             if waiting > 0 {
                 return Err(to_js(mapi_err!(
                     NoSupport,
@@ -243,7 +241,7 @@ impl Store {
                 )));
             }
             Ok(JsValue::UNDEFINED)
-        })())
+        })
     }
 
     #[wasm_bindgen(js_name = addEventListener)]
@@ -272,6 +270,11 @@ impl Store {
             Ok(JsValue::UNDEFINED)
         })())
     }
+}
+
+/// An async method's body as a promise: argument errors reject too, never throw.
+pub fn run(f: impl Future<Output = JsResult<JsValue>> + 'static) -> js_sys::Promise {
+    future_to_promise(f)
 }
 
 fn check_listener(what: &str, listener: &JsValue) -> JsResult<()> {
