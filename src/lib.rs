@@ -13,6 +13,7 @@ pub mod object;
 pub mod props;
 pub mod queue;
 pub mod record;
+pub mod spool;
 pub mod store;
 
 #[cfg(target_arch = "wasm32")]

@@ -26,6 +26,23 @@ pub struct QueueState {
     pub attempts: u32,
     pub last_error: Option<String>,
     pub next_attempt_at: Option<i64>,
+    /// The outcome of an earlier attempt is unknown (its lease ran out, or it timed out):
+    /// the next hand-over says `possibleDuplicate: true`.
+    #[serde(default)]
+    pub possible_duplicate: bool,
+    /// Recipients that failed for good so far, for the non-delivery report.
+    #[serde(default)]
+    pub failed: Vec<Failure>,
+    /// Address types (upper case) of the recipients no transport has dealt with yet.
+    #[serde(default)]
+    pub pending_types: Vec<String>,
+}
+
+/// A recipient that failed for good, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    pub email: String,
+    pub reason: String,
 }
 
 impl QueueState {
@@ -44,6 +61,18 @@ impl QueueState {
             attempts: 0,
             last_error: None,
             next_attempt_at: None,
+            possible_duplicate: false,
+            failed: Vec::new(),
+            pending_types: Vec::new(),
+        }
+    }
+
+    /// Whether a spooler whose transports take `types` (None: any, a full spooler) has
+    /// something to do with this message.
+    pub fn wanted_by(&self, types: Option<&[String]>) -> bool {
+        match types {
+            None => true,
+            Some(t) => self.pending_types.iter().any(|p| t.contains(p)),
         }
     }
 

@@ -20,7 +20,7 @@ use mapi_outbox::props::names::tags;
 use mapi_outbox::props::PropValue;
 use mapi_outbox::record;
 use mapi_outbox::store::transitions::Access;
-use mapi_outbox::store::{Folder, Limits, MemoryStore, SubmitInput};
+use mapi_outbox::store::{Folder, Limits, MemoryStore, Progress, SubmitInput};
 use mapi_outbox::MapiCode;
 use proptest::prelude::*;
 
@@ -395,7 +395,10 @@ impl World {
             Op::Lock(i) => {
                 let Some(id) = self.id_at(i) else { return };
                 let ok = self.msgs.get(&id).is_some_and(|s| s.queued && !s.locked);
-                let r = self.store.lock(&id, "spooler", self.now, 60_000);
+                let r = self
+                    .store
+                    .lock(&id, "spooler", self.now, 60_000)
+                    .map(|_| ());
                 assert_eq!(r.is_ok(), ok, "lock {r:?}");
                 if ok {
                     let s = self.msgs.get_mut(&id).unwrap();
@@ -406,9 +409,20 @@ impl World {
             Op::Release(i) => {
                 let Some(id) = self.id_at(i) else { return };
                 let ok = self.msgs.get(&id).is_some_and(|s| s.locked);
+                // The spooler writes back the content it read (with responsibilities); from a
+                // damaged copy it read nothing and leaves the copy as it is.
+                let content = self
+                    .store
+                    .get(&id)
+                    .and_then(|r| record::decode("x", &r.blob).ok());
+                let progress = Progress {
+                    content: content.as_ref(),
+                    failed: Vec::new(),
+                };
                 let r = self
                     .store
-                    .release_for_retry(&id, "spooler", "MAPI_E_WAIT", self.now);
+                    .release_for_retry(&id, "spooler", &progress, "MAPI_E_WAIT", self.now, false)
+                    .map(|_| ());
                 assert_eq!(r.is_ok(), ok, "release {r:?}");
                 if ok {
                     let s = self.msgs.get_mut(&id).unwrap();

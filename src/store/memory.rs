@@ -4,26 +4,17 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::transitions::{self, Access, Base, Opened, SubmitInput};
+use super::transitions::{
+    self, Access, Base, Destination, FinishIds, Finished, Opened, Progress, SubmitInput,
+};
+use super::Event;
 use super::{Folder, StoredMessage};
 use crate::entry_id::{EntryId, StoreUid};
 use crate::error::Result;
 use crate::mapi_err;
 use crate::message::MessageContent;
+use crate::queue::Failure;
 use crate::record;
-
-/// What a change tells the listeners (SPEC §5 events).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
-    QueueChange,
-    Submitted {
-        entry_id: EntryId,
-        submission_id: String,
-    },
-    Aborted {
-        entry_id: EntryId,
-    },
-}
 
 #[derive(Debug)]
 pub struct MemoryStore {
@@ -150,8 +141,46 @@ impl MemoryStore {
         transitions::open(self.records.get(id), id, access)
     }
 
-    pub fn lock(&mut self, id: &EntryId, owner: &str, now: i64, lease_ms: i64) -> Result<()> {
+    /// The first queued message, in submit order, that may go now and that a spooler taking
+    /// `types` (None: any) has something to do with.
+    pub fn next_due(&self, now: i64, types: Option<&[String]>) -> Option<EntryId> {
+        self.outgoing_queue()
+            .find(|r| {
+                r.queue
+                    .as_ref()
+                    .is_some_and(|q| q.is_eligible(now) && q.wanted_by(types))
+            })
+            .map(|r| r.entry_id)
+    }
+
+    /// When the next message that is not due yet becomes due (deferral, back-off, lease).
+    pub fn next_wake(&self, now: i64, types: Option<&[String]>) -> Option<i64> {
+        self.outgoing_queue()
+            .filter_map(|r| r.queue.as_ref())
+            .filter(|q| q.wanted_by(types) && !q.is_eligible(now))
+            .map(|q| {
+                let lease = q.lock.as_ref().map_or(i64::MIN, |l| l.until);
+                lease
+                    .max(q.deferred_until.unwrap_or(i64::MIN))
+                    .max(q.next_attempt_at.unwrap_or(i64::MIN))
+            })
+            .min()
+    }
+
+    pub fn lock(
+        &mut self,
+        id: &EntryId,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<StoredMessage> {
         let rec = transitions::lock(self.records.get(id), id, owner, now, lease_ms)?;
+        self.put(rec.clone());
+        Ok(rec)
+    }
+
+    pub fn renew(&mut self, id: &EntryId, owner: &str, until: i64) -> Result<()> {
+        let rec = transitions::renew(self.records.get(id), id, owner, until)?;
         self.put(rec);
         Ok(())
     }
@@ -160,12 +189,64 @@ impl MemoryStore {
         &mut self,
         id: &EntryId,
         owner: &str,
+        progress: &Progress,
         error: &str,
         next_at: i64,
+        outcome_unknown: bool,
+    ) -> Result<StoredMessage> {
+        let rec = transitions::release_for_retry(
+            self.records.get(id),
+            id,
+            owner,
+            progress,
+            error,
+            next_at,
+            outcome_unknown,
+        )?;
+        self.put(rec.clone());
+        Ok(rec)
+    }
+
+    pub fn release_partial(
+        &mut self,
+        id: &EntryId,
+        owner: &str,
+        progress: &Progress,
     ) -> Result<()> {
-        let rec = transitions::release_for_retry(self.records.get(id), id, owner, error, next_at)?;
+        let rec = transitions::release_partial(self.records.get(id), id, owner, progress)?;
         self.put(rec);
         Ok(())
+    }
+
+    /// Finishes a send: the message leaves the queue for its destination under a new id (or
+    /// is deleted), with a non-delivery report when any recipient failed.
+    pub fn finish(
+        &mut self,
+        id: &EntryId,
+        owner: &str,
+        content: &MessageContent,
+        failed: &[Failure],
+        uids: ([u8; 16], [u8; 16]),
+        now: i64,
+    ) -> Result<Finished> {
+        let dest: Destination = transitions::destination(content, self.uid);
+        let ids = FinishIds {
+            sent_id: EntryId::new(self.uid, uids.0),
+            sent_seq: self.next_seq(),
+            ndr_id: EntryId::new(self.uid, uids.1),
+            ndr_seq: self.next_seq(),
+            now,
+        };
+        let f = transitions::finish(self.records.get(id), id, owner, content, failed, dest, ids)?;
+        self.remove(id);
+        self.finished.insert(*id);
+        if let Some(rec) = &f.sent {
+            self.put(rec.clone());
+        }
+        if let Some(rec) = &f.ndr {
+            self.put(rec.clone());
+        }
+        Ok(f)
     }
 
     /// Damages the stored copy, for tests and demos of the corrupt-data recovery.

@@ -2,13 +2,15 @@
 //! every change (save, submit, abort, delete, lock), and the memory backend that applies
 //! them. A browser backend applies the same transitions in one IndexedDB transaction each.
 
+mod event;
 mod folder;
 mod memory;
 mod record;
 pub mod rows;
 pub mod transitions;
 
+pub use event::Event;
 pub use folder::Folder;
-pub use memory::{Event, MemoryStore};
+pub use memory::MemoryStore;
 pub use record::{StoredMessage, Summary};
-pub use transitions::{Limits, SubmitInput};
+pub use transitions::{Destination, Finished, Limits, Progress, SubmitInput};

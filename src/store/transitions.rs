@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::message::{flags, MessageContent};
 use crate::props::names::tags;
 use crate::props::PropValue;
-use crate::queue::{self, Lock, QueueState};
+use crate::queue::{self, Failure, Lock, QueueState};
 use crate::record;
 use crate::{bail, mapi_err};
 
@@ -177,12 +177,10 @@ pub fn submit(
         changed_seq: input.seq,
         summary: Summary::of(&sent),
         blob: record::encode(&sent),
-        queue: Some(QueueState::new(
-            input.seq,
-            input.now,
-            input.submission_id.clone(),
-            deferred,
-        )),
+        queue: Some(QueueState {
+            pending_types: crate::spool::pending_types(&sent),
+            ..QueueState::new(input.seq, input.now, input.submission_id.clone(), deferred)
+        }),
     };
     Ok((rec, sent))
 }
@@ -306,7 +304,8 @@ pub fn open(existing: Option<&StoredMessage>, id: &EntryId, access: Access) -> R
     })
 }
 
-/// A spooler takes an eligible queued message (SUBMITFLAG_LOCKED, with a lease).
+/// A spooler takes an eligible queued message (SUBMITFLAG_LOCKED, with a lease). Taking over
+/// a lock whose lease ran out marks the next hand-over as a possible duplicate.
 pub fn lock(
     existing: Option<&StoredMessage>,
     id: &EntryId,
@@ -327,6 +326,9 @@ pub fn lock(
         );
     }
     let mut q = q.clone();
+    if q.lock.is_some() {
+        q.possible_duplicate = true;
+    }
     q.lock = Some(Lock {
         owner: owner.to_string(),
         until: now.saturating_add(lease_ms),
@@ -338,28 +340,182 @@ pub fn lock(
     })
 }
 
-/// A transient failure: the lock is released, the attempt counted, the next one scheduled.
-pub fn release_for_retry(
-    existing: Option<&StoredMessage>,
+/// The queue entry of a message locked by `owner`.
+fn held<'a>(
+    existing: Option<&'a StoredMessage>,
     id: &EntryId,
     owner: &str,
-    error: &str,
-    next_attempt_at: i64,
-) -> Result<StoredMessage> {
+) -> Result<(&'a StoredMessage, QueueState)> {
     let rec = existing.ok_or_else(|| mapi_err!(NotFound, "no message has entry id {id}"))?;
     let q = rec
         .queue
         .as_ref()
         .filter(|q| q.lock.as_ref().is_some_and(|l| l.owner == owner))
-        .ok_or_else(|| mapi_err!(NoAccess, "message {id} is not locked by {owner}"))?;
-    let mut q = q.clone();
+        .ok_or_else(|| mapi_err!(NoAccess, "message {id} is not locked by this spooler"))?;
+    Ok((rec, q.clone()))
+}
+
+/// Extends the lease of a lock held by `owner`.
+pub fn renew(
+    existing: Option<&StoredMessage>,
+    id: &EntryId,
+    owner: &str,
+    until: i64,
+) -> Result<StoredMessage> {
+    let (rec, mut q) = held(existing, id, owner)?;
+    if let Some(l) = q.lock.as_mut() {
+        l.until = until;
+    }
+    Ok(StoredMessage {
+        queue: Some(q),
+        ..rec.clone()
+    })
+}
+
+/// What one attempt left behind: the content with PidTagResponsibility updated (None when
+/// the stored copy could not be read, which is then left as it is), and the recipients that
+/// failed for good during it.
+#[derive(Debug, Clone)]
+pub struct Progress<'a> {
+    pub content: Option<&'a MessageContent>,
+    pub failed: Vec<Failure>,
+}
+
+fn unlock_with(rec: &StoredMessage, mut q: QueueState, p: &Progress) -> StoredMessage {
     q.lock = None;
+    q.failed.extend(p.failed.iter().cloned());
+    let (summary, blob) = match p.content {
+        Some(c) => {
+            q.pending_types = crate::spool::pending_types(c);
+            (Summary::of(c), record::encode(c))
+        }
+        None => (rec.summary.clone(), rec.blob.clone()),
+    };
+    StoredMessage {
+        version: rec.version + 1,
+        summary,
+        blob,
+        queue: Some(q),
+        ..rec.clone()
+    }
+}
+
+/// A transient failure: the lock is released, the attempt counted, the next one scheduled.
+pub fn release_for_retry(
+    existing: Option<&StoredMessage>,
+    id: &EntryId,
+    owner: &str,
+    progress: &Progress,
+    error: &str,
+    next_attempt_at: i64,
+    outcome_unknown: bool,
+) -> Result<StoredMessage> {
+    let (rec, mut q) = held(existing, id, owner)?;
     q.attempts += 1;
     q.last_error = Some(error.to_string());
     q.next_attempt_at = Some(next_attempt_at);
-    Ok(StoredMessage {
-        version: rec.version + 1,
-        queue: Some(q),
-        ..rec.clone()
+    q.possible_duplicate = outcome_unknown;
+    Ok(unlock_with(rec, q, progress))
+}
+
+/// The transports of this spooler dealt with what they take; the rest of the recipients wait
+/// for another spooler. Not a failure: nothing is counted.
+pub fn release_partial(
+    existing: Option<&StoredMessage>,
+    id: &EntryId,
+    owner: &str,
+    progress: &Progress,
+) -> Result<StoredMessage> {
+    let (rec, mut q) = held(existing, id, owner)?;
+    q.possible_duplicate = false;
+    Ok(unlock_with(rec, q, progress))
+}
+
+/// Where a finished message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Destination {
+    Delete,
+    Folder(Folder),
+}
+
+/// Where PidTagDeleteAfterSubmit / PidTagSentMailEntryId send a finished message; a
+/// PidTagSentMailEntryId that names no folder of this store falls back to Sent Items.
+pub fn destination(content: &MessageContent, store: crate::entry_id::StoreUid) -> Destination {
+    if content.props.bool(tags::PidTagDeleteAfterSubmit) == Some(true) {
+        return Destination::Delete;
+    }
+    let folder = content
+        .props
+        .binary(tags::PidTagSentMailEntryId)
+        .and_then(|b| EntryId::from_bytes("PidTagSentMailEntryId", b).ok())
+        .and_then(|id| Folder::from_entry_id(store, &id))
+        .unwrap_or(Folder::Sent);
+    Destination::Folder(folder)
+}
+
+/// The records a finished send leaves: the sent copy (None when deleted) under a new id, and
+/// the non-delivery report when any recipient failed.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub sent: Option<StoredMessage>,
+    pub ndr: Option<StoredMessage>,
+    pub failed: Vec<Failure>,
+    pub submission_id: String,
+}
+
+/// Ids and sequence numbers a finish needs (the backend draws them).
+#[derive(Debug, Clone, Copy)]
+pub struct FinishIds {
+    pub sent_id: EntryId,
+    pub sent_seq: u64,
+    pub ndr_id: EntryId,
+    pub ndr_seq: u64,
+    pub now: i64,
+}
+
+/// Every recipient has been dealt with: move (new entry id) or delete, and report failures.
+pub fn finish(
+    existing: Option<&StoredMessage>,
+    id: &EntryId,
+    owner: &str,
+    content: &MessageContent,
+    failed_now: &[Failure],
+    dest: Destination,
+    ids: FinishIds,
+) -> Result<Finished> {
+    let (rec, q) = held(existing, id, owner)?;
+    let mut failed = q.failed.clone();
+    failed.extend(failed_now.iter().cloned());
+    let sent = match dest {
+        Destination::Delete => None,
+        Destination::Folder(folder) => Some(StoredMessage {
+            entry_id: ids.sent_id,
+            folder,
+            version: 1,
+            flags: (rec.flags & !(flags::SUBMIT | flags::UNSENT)) | flags::READ,
+            changed_seq: ids.sent_seq,
+            summary: Summary::of(content),
+            blob: record::encode(content),
+            queue: None,
+        }),
+    };
+    let ndr = (!failed.is_empty()).then(|| {
+        let report = crate::spool::report(content, &failed, ids.now);
+        StoredMessage {
+            entry_id: ids.ndr_id,
+            folder: Folder::Inbox,
+            version: 1,
+            flags: flags::UNMODIFIED,
+            changed_seq: ids.ndr_seq,
+            summary: Summary::of(&report),
+            blob: record::encode(&report),
+            queue: None,
+        }
+    });
+    Ok(Finished {
+        sent,
+        ndr,
+        failed,
+        submission_id: q.submission_id,
     })
 }

@@ -73,6 +73,60 @@ fn detail_of(e: &Event) -> (&'static str, JsValue) {
             set(&d, "entryId", &entry_id.to_hex().into());
             "aborted"
         }
+        Event::Sending {
+            entry_id,
+            transport,
+        } => {
+            set(&d, "entryId", &entry_id.to_hex().into());
+            set(&d, "transport", &transport.into());
+            "sending"
+        }
+        Event::Sent {
+            entry_id,
+            sent_entry_id,
+            submission_id,
+        } => {
+            set(&d, "entryId", &entry_id.to_hex().into());
+            let sent = sent_entry_id.map_or(JsValue::NULL, |s| s.to_hex().into());
+            set(&d, "sentEntryId", &sent);
+            set(&d, "submissionId", &submission_id.into());
+            "sent"
+        }
+        Event::Retry {
+            entry_id,
+            attempt,
+            error,
+            next_attempt_at,
+        } => {
+            set(&d, "entryId", &entry_id.to_hex().into());
+            set(&d, "attempt", &(*attempt as f64).into());
+            set(&d, "error", &error.into());
+            set(
+                &d,
+                "nextAttemptAt",
+                &super::convert::time_or_null(Some(*next_attempt_at)),
+            );
+            "retry"
+        }
+        Event::Ndr {
+            entry_id,
+            report_entry_id,
+            recipients,
+        } => {
+            set(&d, "entryId", &entry_id.to_hex().into());
+            set(&d, "reportEntryId", &report_entry_id.to_hex().into());
+            let list: js_sys::Array = recipients
+                .iter()
+                .map(|f| {
+                    let o = js_sys::Object::new();
+                    set(&o, "email", &f.email.as_str().into());
+                    set(&o, "reason", &f.reason.as_str().into());
+                    JsValue::from(o)
+                })
+                .collect();
+            set(&d, "recipients", &list);
+            "ndr"
+        }
     };
     (ty, d.into())
 }

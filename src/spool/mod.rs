@@ -1,0 +1,41 @@
+//! What the spooler decides, in plain Rust: which transport gets which recipients, what a
+//! transport's answer means, how long to back off, and the non-delivery report. The binding
+//! layer only calls the transports and applies these decisions through the backend.
+
+mod ndr;
+mod outcome;
+mod route;
+
+pub use ndr::report;
+pub use outcome::{backoff_ms, classify, Answer, Settled};
+pub use route::{route, Routing, TransportInfo};
+
+use crate::message::{MessageContent, Recipient};
+use crate::props::names::tags;
+
+/// Lease of a spooler's lock; renewed while a send is in flight.
+pub const LEASE_MS: i64 = 30_000;
+/// How often an in-flight send renews its lease.
+pub const RENEW_MS: i64 = 10_000;
+/// A send that has not settled by then is aborted and counted as a transient failure.
+pub const SEND_TIMEOUT_MS: i64 = 120_000;
+/// Sends in flight at once in one spooler.
+pub const MAX_IN_FLIGHT: usize = 4;
+
+/// A transport has dealt with this recipient (delivered or failed for good).
+pub fn is_done(r: &Recipient) -> bool {
+    r.props.bool(tags::PidTagResponsibility) == Some(true)
+}
+
+/// Upper-case address types of the recipients not dealt with yet, sorted, without repeats.
+pub fn pending_types(content: &MessageContent) -> Vec<String> {
+    let mut t: Vec<String> = content
+        .recipients
+        .iter()
+        .filter(|r| !is_done(r))
+        .map(|r| r.address_type().to_ascii_uppercase())
+        .collect();
+    t.sort();
+    t.dedup();
+    t
+}
