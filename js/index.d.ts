@@ -476,6 +476,88 @@ export interface Transport {
   send(outgoing: Outgoing, context: { readonly signal: TransportAbortSignal }): Promise<SendResult | void>;
 }
 
+/** Header values for {@link HttpTransportOptions.headers}. */
+export type HttpTransportHeaders =
+  | Readonly<Record<string, string | number | undefined>>
+  | readonly (readonly [string, string])[]
+  | { forEach(callback: (value: string, name: string) => void): void; get(name: string): string | null };
+
+/** Options of {@link httpTransport}. Unknown keys → `MAPI_E_INVALID_PARAMETER`. */
+export interface HttpTransportOptions {
+  /**
+   * Where to POST each message: an absolute `http:`/`https:` URL (in a browser page also
+   * relative to the page), without credentials (use `headers`). Required.
+   */
+  url: string | URL;
+  /**
+   * Extra request headers, e.g. `Authorization`. The transport's own headers
+   * (`Content-Type`, `Idempotency-Key`, `X-Mail-From`, `X-Rcpt-To`, `X-Message-Id`,
+   * `X-Attempt`, `X-Possible-Duplicate`) cannot be overridden.
+   */
+  headers?: HttpTransportHeaders;
+  /** The fetch to use (default: the global `fetch`), e.g. a wrapper that adds credentials. */
+  fetch?: (url: string, init: {
+    method: "POST";
+    headers: [string, string][];
+    body: Bytes;
+    signal?: TransportAbortSignal;
+    cache: "no-store";
+    redirect: "manual";
+  }) => Promise<HttpTransportResponse>;
+  /** The transport's name (in `sending` events), default `"http"`. */
+  name?: string;
+  /** Address types it takes, default `["SMTP"]`. */
+  addressTypes?: readonly string[];
+}
+
+/** What the transport reads of a fetch `Response` (the global `Response` fits). */
+export interface HttpTransportResponse {
+  readonly status: number;
+  readonly statusText?: string;
+  readonly headers: { get(name: string): string | null };
+  readonly body?: unknown;
+  text(): Promise<string>;
+}
+
+/**
+ * The rejection of {@link httpTransport}'s `send`: a {@link MapiError} that also carries the
+ * HTTP status (0 when no answer came).
+ */
+export interface HttpTransportError extends MapiError {
+  readonly status: number;
+}
+
+/**
+ * The reference transport: POSTs each message to `url` as one request.
+ *
+ * Request: body `outgoing.mime` with `Content-Type: message/rfc822`;
+ * `Idempotency-Key: <submissionId>` (the same on every retry: the server drops duplicates
+ * by it); envelope headers `X-Mail-From` (addr-spec), `X-Rcpt-To` (comma-separated
+ * addr-specs of this transport's recipients, Bcc ones included), `X-Message-Id`
+ * (`<...>`), `X-Attempt` (1-based), `X-Possible-Duplicate` (`"true"`/`"false"`).
+ * Envelope values are ASCII: `%`, `,`, controls and non-ASCII characters are
+ * percent-encoded (UTF-8), so decode each item with `decodeURIComponent`. The spooler's
+ * `signal` is passed to fetch.
+ *
+ * Answer: 2xx → delivered (a JSON body `{ failed: [{ email, reason }] }` names recipients
+ * that failed for good); 408, 409, 425, 429, 5xx, a network error or an abort → transient
+ * ({@link HttpTransportError} `MAPI_E_WAIT` for 409/425/429/503, else
+ * `MAPI_E_NETWORK_ERROR`), with `retryAfterMs` from a `Retry-After` header (seconds or an
+ * HTTP-date); any other 4xx → `MAPI_E_CANCEL` (permanent), the status and the start of the
+ * body in the message; any other status → transient `MAPI_E_NETWORK_ERROR`. Redirects:
+ * only 307/308 to the same origin are followed (a 301/302/303 would turn the POST into a
+ * body-less GET); any other redirect is a transient failure naming it.
+ *
+ * Bad options → `MAPI_E_INVALID_PARAMETER` naming the option (thrown synchronously).
+ *
+ * @example
+ * const store = await Store.open({
+ *   identity: { email: "me@example.org" },
+ *   transports: [httpTransport({ url: "/api/send", headers: { Authorization: `Bearer ${token}` } })],
+ * });
+ */
+export declare function httpTransport(options: HttpTransportOptions): Transport;
+
 // ---------------------------------------------------------------------------------------
 // Store
 

@@ -7,3 +7,4 @@ install(async () =>
 );
 
 export { Store, Message, Attachment, MapiError, ErrorCode, MessageFlags, SubmitFlags } from "./common.js";
+export { httpTransport } from "./http-transport.js";

@@ -195,3 +195,55 @@ export function settle() {
 // UNSENT | FROMME, spelled out so that a wrong MessageFlags export cannot hide a bug.
 export const NEW_FLAGS = 0x08 | 0x20;
 export { Store, MapiError, ErrorCode, MessageFlags };
+
+/**
+ * A real HTTP server on 127.0.0.1 (port 0) for transport tests, closed after the test.
+ * `handler(request, res)` answers; `request` is { method, url, headers, body: Buffer }.
+ * The default handler answers 200 with no body. Returns { url, origin, requests, server,
+ * close(), setHandler(fn) }; every request lands in `requests` (after its body arrived).
+ */
+export async function startHttpServer(t, handler) {
+  const { createServer } = await import("node:http");
+  let current = handler ?? ((_req, res) => res.end());
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    try {
+      for await (const c of req) chunks.push(c);
+    } catch {
+      return; // the client went away mid-body
+    }
+    const request = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks), req, res };
+    requests.push(request);
+    try {
+      await current(request, res);
+    } catch (err) {
+      if (!res.headersSent) res.statusCode = 599;
+      res.end(String(err?.stack ?? err));
+    }
+  });
+  server.keepAliveTimeout = 100;
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    server.closeAllConnections?.();
+    await new Promise((resolve) => server.close(() => resolve()));
+  };
+  if (t && typeof t.after === "function") t.after(close);
+  return {
+    origin,
+    url: origin + "/send",
+    requests,
+    server,
+    close,
+    setHandler(fn) {
+      current = fn;
+    },
+  };
+}

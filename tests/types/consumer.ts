@@ -25,6 +25,9 @@ import {
   type StoreEvent,
   type StoreOptions,
   type Transport,
+  type HttpTransportError,
+  type HttpTransportOptions,
+  httpTransport,
 } from "mapi-outbox";
 
 async function issue2Example(): Promise<void> {
@@ -327,4 +330,37 @@ async function misuse(store: Store, msg: Message): Promise<void> {
   await msg.getProps().then;
 }
 
-void [issue2Example, everything, errors, misuse];
+async function http(): Promise<void> {
+  // The reference transport (issue 4)
+  const options: HttpTransportOptions = {
+    url: "https://gateway.example.org/send",
+    headers: { Authorization: "Bearer token" },
+    name: "gateway",
+    addressTypes: ["SMTP"],
+  };
+  const gateway: Transport = httpTransport(options);
+  const minimal: Transport = httpTransport({ url: new URL("https://gateway.example.org/send") });
+  const withFetch = httpTransport({
+    url: "https://gateway.example.org/send",
+    headers: [["X-Tenant", "a"]],
+    fetch: (url, init) => fetch(url, init),
+  });
+  const store = await Store.open({ identity: { email: "me@example.org" }, transports: [gateway, minimal] });
+  store.registerTransport(withFetch);
+  try {
+    const outgoing = {} as Outgoing;
+    await gateway.send(outgoing, { signal: new AbortController().signal });
+  } catch (err) {
+    if (err instanceof MapiError) {
+      const status: number = (err as HttpTransportError).status;
+      const after: number | undefined = err.retryAfterMs;
+      void [status, after];
+    }
+  }
+  // @ts-expect-error url is required
+  httpTransport({});
+  // @ts-expect-error unknown option
+  httpTransport({ url: "https://x.example/", timeout: 5 });
+}
+
+void [issue2Example, everything, errors, misuse, http];
