@@ -9,6 +9,7 @@
 pub mod entry_id;
 pub mod error;
 pub mod message;
+pub mod mime;
 pub mod object;
 pub mod props;
 pub mod queue;

@@ -165,15 +165,19 @@ impl Message {
         Ok(rows_to_array(&rows))
     }
 
-    /// `toMime()`: the MIME writer arrives with the spooler (issue 4); until then a clear
-    /// MapiError rather than a missing method.
+    /// `toMime()`: the message as it would be sent now (SPEC §7), from the object's pending
+    /// content, saved or not; the store identity is the sender when the message has none.
     #[wasm_bindgen(js_name = toMime)]
     pub fn to_mime(&self) -> JsResult<js_sys::Uint8Array> {
-        self.with(|o| o.check_alive())?;
-        Err(to_js(mapi_err!(
-            NoSupport,
-            "toMime: MIME output is not implemented in this version of mapi-outbox"
-        )))
+        let opts = crate::mime::MimeOptions {
+            identity: self.store.config.identity.as_ref(),
+            now_ms: now_ms(),
+        };
+        let bytes = self.with(|o| {
+            o.check_alive()?;
+            crate::mime::build(&o.content, &opts)
+        })?;
+        Ok(js_sys::Uint8Array::from(bytes.as_slice()))
     }
 
     /// `saveChanges({ keepOpen, force })`. The content is saved as it is at the call; changes

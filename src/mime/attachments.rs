@@ -1,0 +1,126 @@
+//! Attachment parts: the exact bytes of PidTagAttachDataBinary in base64, the type from
+//! PidTagAttachMimeTag, the name from PidTagAttachLongFilename (else PidTagAttachFilename)
+//! as an RFC 2231 parameter when it is not ASCII, and PidTagAttachContentId → an inline
+//! part with a Content-ID.
+
+use std::borrow::Cow;
+
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::mime::{BodyPart, MimePart};
+
+use super::headers::angle_id;
+use crate::bail;
+use crate::error::Result;
+use crate::message::MessageContent;
+use crate::props::names::tags;
+use crate::props::rules::check_header_text;
+use crate::props::PropBag;
+
+const DEFAULT_TYPE: &str = "application/octet-stream";
+
+/// RFC 6838 §4.2: type and subtype names are at most 127 characters each.
+const MAX_MIME_TYPE: usize = 255;
+
+pub(super) struct Parts<'a> {
+    pub parts: Vec<MimePart<'a>>,
+    pub estimated_len: usize,
+}
+
+/// The attachments in attachment-number order.
+pub(super) fn parts(content: &MessageContent) -> Result<Parts<'_>> {
+    let mut parts = Vec::with_capacity(content.attachments.len());
+    let mut estimated_len = 0;
+    for (&n, props) in &content.attachments {
+        let data = props
+            .binary(tags::PidTagAttachDataBinary)
+            .unwrap_or_default();
+        estimated_len += data.len() / 3 * 4 + data.len() / 57 * 2 + 512;
+        parts.push(part(n, props, data)?);
+    }
+    Ok(Parts {
+        parts,
+        estimated_len,
+    })
+}
+
+fn part<'a>(n: u32, props: &'a PropBag, data: &'a [u8]) -> Result<MimePart<'a>> {
+    let mime_type = mime_type(n, props)?;
+    let filename = [tags::PidTagAttachLongFilename, tags::PidTagAttachFilename]
+        .into_iter()
+        .find_map(|t| props.str(t).filter(|s| !s.is_empty()));
+    if let Some(f) = filename {
+        check_header_text(&format!("attachment {n} filename"), f)?;
+    }
+    let content_id = match props.str(tags::PidTagAttachContentId) {
+        Some(cid) if !cid.is_empty() => Some(angle_id(
+            &format!("attachment {n} PidTagAttachContentId"),
+            cid,
+            "Content-ID",
+        )?),
+        _ => None,
+    };
+
+    let mut disposition = ContentType::new(if content_id.is_some() {
+        "inline"
+    } else {
+        "attachment"
+    });
+    if let Some(f) = filename {
+        disposition = disposition.attribute("filename", f);
+    }
+
+    // Always base64, so the bytes come back exactly. mail-builder encodes non-text types
+    // that way itself; for text/* it would pick 7bit when the bytes allow, and its 7bit path
+    // passes a lone CR or a NUL through (and rewrites lone LFs in inline parts), so those
+    // are encoded here.
+    let is_text = mime_type.starts_with("text/");
+    let body = if is_text {
+        BodyPart::Binary(encodify::base64::MIME.encode(data).into_bytes().into())
+    } else {
+        BodyPart::Binary(Cow::Borrowed(data))
+    };
+    let mut part =
+        MimePart::new(ContentType::new(mime_type), body).header("Content-Disposition", disposition);
+    if let Some(cid) = content_id {
+        part = part.header("Content-ID", cid);
+    }
+    if is_text {
+        part = part.transfer_encoding("base64");
+    }
+    Ok(part)
+}
+
+/// PidTagAttachMimeTag in lower case, else application/octet-stream. A multipart/* tag
+/// becomes application/octet-stream too: the bytes are an opaque attachment here, and a
+/// multipart type without a boundary parameter would make readers lose them.
+fn mime_type(n: u32, props: &PropBag) -> Result<String> {
+    let Some(tag) = props
+        .str(tags::PidTagAttachMimeTag)
+        .filter(|s| !s.is_empty())
+    else {
+        return Ok(DEFAULT_TYPE.into());
+    };
+    let token = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
+    };
+    if tag.len() > MAX_MIME_TYPE
+        || !tag
+            .split_once('/')
+            .is_some_and(|(a, b)| token(a) && token(b))
+    {
+        bail!(
+            InvalidParameter,
+            "toMime: attachment {n} PidTagAttachMimeTag must be a MIME type such as \
+             \"application/pdf\" of at most {MAX_MIME_TYPE} characters, got {}",
+            crate::props::names::shown(tag)
+        );
+    }
+    let lower = tag.to_ascii_lowercase();
+    Ok(if lower.starts_with("multipart/") {
+        DEFAULT_TYPE.into()
+    } else {
+        lower
+    })
+}

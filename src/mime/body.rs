@@ -1,0 +1,129 @@
+//! The body structure: text/plain and/or text/html (both → multipart/alternative), then the
+//! attachments (→ multipart/mixed around everything).
+
+use std::borrow::Cow;
+
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::mime::{BodyPart, MimePart};
+
+use super::{attachments, boundary};
+use crate::error::Result;
+use crate::message::MessageContent;
+use crate::props::names::tags;
+
+pub(super) struct Tree<'a> {
+    pub root: MimePart<'a>,
+    /// Roughly the bytes the body will take, to size the output buffer once.
+    pub estimated_len: usize,
+}
+
+pub(super) fn tree(content: &MessageContent) -> Result<Tree<'_>> {
+    let text = content.props.str(tags::PidTagBody).map(canonical_lines);
+    let html = content.props.str(tags::PidTagBodyHtml).map(canonical_lines);
+    let attachments = attachments::parts(content)?;
+
+    // Only text written as it is (7bit) can contain a boundary line; see boundary::choose.
+    let texts: Vec<&[u8]> = [&text, &html]
+        .into_iter()
+        .flatten()
+        .map(|t| t.as_bytes())
+        .collect();
+    let alternative = boundary::choose("alternative", &texts);
+    let mixed = boundary::choose("mixed", &texts);
+    let estimated_len = texts
+        .iter()
+        .map(|t| t.len() + t.len() / 8 + 256)
+        .sum::<usize>()
+        + attachments.estimated_len;
+    drop(texts);
+
+    let text = text.map(|t| text_part("text/plain", t));
+    let html = html.map(|t| text_part("text/html", t));
+    let body = match (text, html) {
+        (Some(t), Some(h)) => Some(multipart("multipart/alternative", alternative, vec![t, h])),
+        (t, h) => t.or(h),
+    };
+    let root = match (body, attachments.parts.is_empty()) {
+        (Some(body), true) => body,
+        (None, true) => MimePart::new("text/plain", BodyPart::Text("".into())),
+        (body, false) => {
+            let mut parts = Vec::with_capacity(attachments.parts.len() + 1);
+            parts.extend(body);
+            parts.extend(attachments.parts);
+            multipart("multipart/mixed", mixed, parts)
+        }
+    };
+    Ok(Tree {
+        root,
+        estimated_len,
+    })
+}
+
+fn multipart<'a>(kind: &'static str, boundary: String, parts: Vec<MimePart<'a>>) -> MimePart<'a> {
+    MimePart::new(
+        ContentType::new(kind).attribute("boundary", boundary),
+        parts,
+    )
+}
+
+/// A body part in UTF-8. mail-builder picks 7bit, quoted-printable or base64; a NUL (legal in
+/// a body property, never in 7bit text) makes it base64 here, since the 7bit scan lets it by.
+fn text_part<'a>(kind: &'static str, text: Cow<'a, str>) -> MimePart<'a> {
+    if text.as_bytes().contains(&0) {
+        return MimePart::new(
+            ContentType::new(kind).attribute("charset", "utf-8"),
+            BodyPart::Binary(
+                encodify::base64::MIME
+                    .encode(text.as_bytes())
+                    .into_bytes()
+                    .into(),
+            ),
+        )
+        .transfer_encoding("base64");
+    }
+    MimePart::new(kind, BodyPart::Text(text))
+}
+
+/// MIME's canonical form of text: every line break (CRLF, a lone LF or a lone CR) as CRLF.
+/// A lone CR would otherwise reach the output as it is.
+fn canonical_lines(s: &str) -> Cow<'_, str> {
+    let bytes = s.as_bytes();
+    let already = !bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        b'\n' => i == 0 || bytes.get(i - 1) != Some(&b'\r'),
+        _ => false,
+    });
+    if already {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + s.len() / 16 + 2);
+    let mut rest = s;
+    while let Some(pos) = rest.find(['\r', '\n']) {
+        let (line, tail) = rest.split_at(pos);
+        out.push_str(line);
+        out.push_str("\r\n");
+        rest = tail
+            .strip_prefix("\r\n")
+            .or_else(|| tail.strip_prefix('\r'))
+            .or_else(|| tail.strip_prefix('\n'))
+            .unwrap_or_default();
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_break_becomes_crlf() {
+        assert!(matches!(canonical_lines("a\r\nb"), Cow::Borrowed(_)));
+        assert_eq!(
+            canonical_lines("a\nb\rc\r\nd\n\n\r\r"),
+            "a\r\nb\r\nc\r\nd\r\n\r\n\r\n\r\n"
+        );
+        assert_eq!(canonical_lines("\n"), "\r\n");
+        assert_eq!(canonical_lines(""), "");
+    }
+}
