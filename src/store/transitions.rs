@@ -505,7 +505,8 @@ pub fn finish(
             entry_id: ids.ndr_id,
             folder: Folder::Inbox,
             version: 1,
-            flags: flags::UNMODIFIED,
+            // A received report: unread, not from me.
+            flags: 0,
             changed_seq: ids.ndr_seq,
             summary: Summary::of(&report),
             blob: record::encode(&report),

@@ -8,9 +8,10 @@ use crate::entry_id::EntryId;
 use crate::error::Result;
 use crate::mapi_err;
 use crate::message::MessageContent;
+use crate::queue::Failure;
 use crate::store::rows::{ContentsRow, QueueRow};
 use crate::store::transitions::{Access, Base, Opened, SubmitInput};
-use crate::store::{Event, Folder, MemoryStore, StoredMessage};
+use crate::store::{Event, Finished, Folder, MemoryStore, Progress, StoredMessage};
 
 pub enum Backend {
     Memory(RefCell<MemoryStore>),
@@ -79,12 +80,64 @@ impl Backend {
         Ok(self.mem()?.contents(folder).map(ContentsRow::of).collect())
     }
 
-    /// How many queued messages may go now.
-    pub async fn due_count(&self, now: i64) -> Result<usize> {
-        Ok(self
-            .mem()?
-            .outgoing_queue()
-            .filter(|r| r.queue.as_ref().is_some_and(|q| q.is_eligible(now)))
-            .count())
+    // The spooler's operations. `types` is None for a full spooler, else the address types
+    // of the only transport this store object has (a coupled one).
+
+    pub async fn next_due(&self, now: i64, types: Option<&[String]>) -> Result<Option<EntryId>> {
+        Ok(self.mem()?.next_due(now, types))
+    }
+
+    pub async fn next_wake(&self, now: i64, types: Option<&[String]>) -> Result<Option<i64>> {
+        Ok(self.mem()?.next_wake(now, types))
+    }
+
+    /// Atomically checks that the message may go now and locks it for `owner`.
+    pub async fn lock(
+        &self,
+        id: EntryId,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<StoredMessage> {
+        self.mem()?.lock(&id, owner, now, lease_ms)
+    }
+
+    pub async fn renew(&self, id: EntryId, owner: &str, until: i64) -> Result<()> {
+        self.mem()?.renew(&id, owner, until)
+    }
+
+    pub async fn release_for_retry(
+        &self,
+        id: EntryId,
+        owner: &str,
+        progress: &Progress<'_>,
+        error: &str,
+        next_at: i64,
+        outcome_unknown: bool,
+    ) -> Result<StoredMessage> {
+        self.mem()?
+            .release_for_retry(&id, owner, progress, error, next_at, outcome_unknown)
+    }
+
+    pub async fn release_partial(
+        &self,
+        id: EntryId,
+        owner: &str,
+        progress: &Progress<'_>,
+    ) -> Result<()> {
+        self.mem()?.release_partial(&id, owner, progress)
+    }
+
+    /// Moves (new id) or deletes the finished message and files the NDR, in one step.
+    pub async fn finish(
+        &self,
+        id: EntryId,
+        owner: &str,
+        content: &MessageContent,
+        failed: &[Failure],
+        uids: ([u8; 16], [u8; 16]),
+        now: i64,
+    ) -> Result<Finished> {
+        self.mem()?.finish(&id, owner, content, failed, uids, now)
     }
 }

@@ -260,6 +260,7 @@ impl Message {
                     o.content = Default::default();
                     drop(o);
                     store.emit(events);
+                    super::spooler::kick(&store);
                     Ok(JsValue::UNDEFINED)
                 }
                 Err(e) => {

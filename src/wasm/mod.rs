@@ -9,7 +9,10 @@ mod error;
 mod events;
 mod message;
 mod options;
+mod spooler;
 mod store;
+mod timer;
+mod transport;
 
 use wasm_bindgen::prelude::*;
 

@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 
 use super::convert::{self, bool_option, enum_option, get, opt, uint_option};
 use super::error::{to_js, IntoJs, JsResult};
+use super::transport::{self, JsTransport};
 use crate::mapi_err;
 use crate::object::Identity;
 use crate::props::rules;
@@ -33,8 +34,8 @@ pub enum Backend {
 }
 
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // spooler and retry are read by the spooler (issue 4); parsed and checked now
 pub struct Config {
+    #[allow(dead_code)] // read once the IndexedDB backend can be chosen (issue 3)
     pub backend: Backend,
     pub name: String,
     pub identity: Option<Identity>,
@@ -45,7 +46,7 @@ pub struct Config {
     pub limits: Limits,
 }
 
-pub fn parse(v: &JsValue) -> JsResult<Config> {
+pub fn parse(v: &JsValue) -> JsResult<Options> {
     let o = convert::options_object("Store.open options", v, KEYS)?;
     let backend = match opt(&o, "backend")? {
         None => Backend::Memory,
@@ -96,13 +97,17 @@ pub fn parse(v: &JsValue) -> JsResult<Config> {
     if let Some(v) = opt(&o, "maxRecipients")? {
         limits.max_recipients = uint_option("options.maxRecipients", &v, u32::MAX as f64)? as u32;
     }
-    for key in ["transport", "transports"] {
-        if opt(&o, key)?.is_some() {
-            return Err(to_js(mapi_err!(
-                NoSupport,
-                "options.{key}: transports and the spooler are not implemented in this version \
-                 of mapi-outbox; open the store without them"
-            )));
+    let coupled = match opt(&o, "transport")? {
+        None => None,
+        Some(t) => Some(transport::parse("options.transport", &t)?),
+    };
+    let mut loose = Vec::new();
+    if let Some(list) = opt(&o, "transports")? {
+        for (i, t) in convert::expect_array("options.transports", &list)?
+            .iter()
+            .enumerate()
+        {
+            loose.push(transport::parse(&format!("options.transports[{i}]"), t)?);
         }
     }
     if backend == Backend::IndexedDb {
@@ -112,7 +117,7 @@ pub fn parse(v: &JsValue) -> JsResult<Config> {
              use \"memory\""
         )));
     }
-    Ok(Config {
+    let config = Config {
         backend,
         name,
         identity,
@@ -121,7 +126,19 @@ pub fn parse(v: &JsValue) -> JsResult<Config> {
         retry_initial_ms,
         retry_max_ms,
         limits,
+    };
+    Ok(Options {
+        config,
+        coupled,
+        loose,
     })
+}
+
+/// What `Store.open` was given: the settings, and the transports.
+pub struct Options {
+    pub config: Config,
+    pub coupled: Option<JsTransport>,
+    pub loose: Vec<JsTransport>,
 }
 
 fn identity(v: &JsValue) -> JsResult<Identity> {

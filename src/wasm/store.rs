@@ -13,6 +13,7 @@ use super::error::{settle, to_js, IntoJs, JsResult};
 use super::events::{self, Listeners};
 use super::message::Message;
 use super::options::{self, Config};
+use super::spooler::{self, Spooler};
 use super::{now_ms, random_bytes};
 use crate::entry_id::{hex, EntryId, StoreUid};
 use crate::mapi_err;
@@ -28,6 +29,7 @@ pub struct StoreInner {
     pub closed: Cell<bool>,
     pub backend: Backend,
     pub listeners: Rc<Listeners>,
+    pub spooler: Spooler,
     uid: StoreUid,
 }
 
@@ -82,18 +84,19 @@ impl Store {
     }
 
     fn open_now(options: &JsValue) -> JsResult<Store> {
-        let config = options::parse(options)?;
-        debug_assert_eq!(config.backend, options::Backend::Memory);
+        let o = options::parse(options)?;
         let uid = StoreUid(random_bytes::<16>());
-        Ok(Store {
-            inner: Rc::new(StoreInner {
-                config,
-                closed: Cell::new(false),
-                backend: Backend::memory(MemoryStore::new(uid)),
-                listeners: Rc::new(Listeners::default()),
-                uid,
-            }),
-        })
+        let spooler = Spooler::new(o.coupled, o.loose, o.config.spooler);
+        let inner = Rc::new(StoreInner {
+            config: o.config,
+            closed: Cell::new(false),
+            backend: Backend::memory(MemoryStore::new(uid)),
+            listeners: Rc::new(Listeners::default()),
+            spooler,
+            uid,
+        });
+        spooler::kick(&inner);
+        Ok(Store { inner })
     }
 
     /// `{ drafts, outbox, sent, inbox }` folder entry ids.
@@ -216,31 +219,60 @@ impl Store {
         })
     }
 
-    /// Transports arrive with the spooler (a later version).
+    /// A loosely coupled transport for this store object's spooler, after the ones before it.
     #[wasm_bindgen(js_name = registerTransport)]
-    pub fn register_transport(&self, _transport: JsValue) -> JsResult<()> {
+    pub fn register_transport(&self, transport: JsValue) -> JsResult<()> {
         self.inner.check_open()?;
-        Err(to_js(mapi_err!(
-            NoSupport,
-            "registerTransport: transports and the spooler are not implemented in this version of \
-             mapi-outbox"
-        )))
+        let t = super::transport::parse("registerTransport argument", &transport)?;
+        self.inner.spooler.transports.borrow_mut().push(t);
+        spooler::kick(&self.inner);
+        Ok(())
     }
 
-    /// Resolves when no queued message is eligible to go now. Without a spooler nothing will
-    /// send an eligible message, so that is an error rather than a promise that never settles.
+    /// Resolves when no queued message is due now: each is sent, failed, or waiting for a
+    /// deferred or retry time. Each step looks at the head of the queue only, so waiting for
+    /// a long queue to drain costs O(1) a message.
     pub fn flush(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
         run(async move {
-            let waiting = inner.backend()?.due_count(now_ms()).await.js()?;
-            if waiting > 0 {
-                return Err(to_js(mapi_err!(
-                    NoSupport,
-                    "flush: {waiting} queued message(s) are due but no spooler runs in this store \
-                     (transports are not implemented in this version)"
-                )));
+            let mut idle_passes = 0;
+            loop {
+                inner.check_open()?;
+                let due = inner
+                    .backend()?
+                    .next_due(now_ms(), None)
+                    .await
+                    .js()?
+                    .is_some();
+                let sp = &inner.spooler;
+                if !due && sp.is_idle() {
+                    return Ok(JsValue::UNDEFINED);
+                }
+                if due && sp.is_idle() && !sp.can_send() {
+                    return Err(to_js(mapi_err!(
+                        NoSupport,
+                        "flush: queued messages are due but nothing in this store can send them \
+                         (no transport is registered, or the spooler is off)"
+                    )));
+                }
+                // A pass that ends idle with messages still due found nothing it may take:
+                // they are for address types no transport of this store object takes.
+                idle_passes = if due && sp.is_idle() {
+                    idle_passes + 1
+                } else {
+                    0
+                };
+                if idle_passes > 1 {
+                    return Err(to_js(mapi_err!(
+                        NoSupport,
+                        "flush: queued messages are due for address types no transport of this \
+                         store takes"
+                    )));
+                }
+                let step = sp.next_step();
+                spooler::kick(&inner);
+                let _ = wasm_bindgen_futures::JsFuture::from(step).await;
             }
-            Ok(JsValue::UNDEFINED)
         })
     }
 
@@ -266,6 +298,7 @@ impl Store {
         settle((|| {
             self.inner.check_open()?;
             self.inner.closed.set(true);
+            self.inner.spooler.stop();
             self.inner.listeners.clear();
             Ok(JsValue::UNDEFINED)
         })())

@@ -1,0 +1,499 @@
+//! The spooler of one Store object: takes due messages in submit order, locks them, hands
+//! them to the transports for their recipients' address types, and finishes or reschedules
+//! them. Every decision is the core's (`spool`, `store::transitions`); this file only runs
+//! the loop, calls the transports and applies the decisions through the backend.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+
+use super::convert::{rows_to_array, set};
+use super::store::StoreInner;
+use super::transport::{self, JsTransport};
+use super::{now_ms, random_bytes, timer};
+use crate::entry_id::{hex, EntryId};
+use crate::message::MessageContent;
+use crate::mime::{self, MimeOptions};
+use crate::props::names::tags;
+use crate::props::PropValue;
+use crate::queue::Failure;
+use crate::record;
+use crate::spool::{self, Answer};
+use crate::store::{Event, Progress};
+
+pub struct Spooler {
+    /// Lock owner id of this spooler.
+    pub owner: String,
+    /// Loosely coupled transports, in registration order.
+    pub transports: RefCell<Vec<JsTransport>>,
+    /// The tightly coupled transport given to Store.open.
+    pub coupled: Option<JsTransport>,
+    /// `spooler` option: whether the loose transports are used in this store object.
+    pub enabled: bool,
+    pumping: Cell<bool>,
+    again: Cell<bool>,
+    in_flight: RefCell<BTreeSet<EntryId>>,
+    wake: RefCell<JsValue>,
+    waiters: RefCell<Vec<js_sys::Function>>,
+    controllers: RefCell<Vec<JsValue>>,
+}
+
+impl Spooler {
+    pub fn new(coupled: Option<JsTransport>, loose: Vec<JsTransport>, enabled: bool) -> Spooler {
+        Spooler {
+            owner: format!("spooler-{}", hex(&random_bytes::<8>())),
+            transports: RefCell::new(loose),
+            coupled,
+            enabled,
+            pumping: Cell::new(false),
+            again: Cell::new(false),
+            in_flight: RefCell::new(BTreeSet::new()),
+            wake: RefCell::new(JsValue::UNDEFINED),
+            waiters: RefCell::new(Vec::new()),
+            controllers: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The transports this store object sends with, coupled first.
+    fn engine(&self) -> Vec<JsTransport> {
+        let mut t: Vec<JsTransport> = self.coupled.iter().cloned().collect();
+        if self.enabled {
+            t.extend(self.transports.borrow().iter().cloned());
+        }
+        t
+    }
+
+    /// None: a full spooler (any address type; recipients nobody takes fail for good).
+    /// Some: only the coupled transport runs here; other recipients wait for a spooler.
+    fn wanted_types(&self) -> Option<Vec<String>> {
+        if self.enabled && !self.transports.borrow().is_empty() {
+            None
+        } else {
+            Some(
+                self.coupled
+                    .as_ref()
+                    .map(|c| c.info.address_types.clone())
+                    .unwrap_or_default(),
+            )
+        }
+    }
+
+    /// Whether anything in this store object can send.
+    pub fn can_send(&self) -> bool {
+        self.coupled.is_some() || (self.enabled && !self.transports.borrow().is_empty())
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.in_flight.borrow().is_empty() && !self.pumping.get()
+    }
+
+    fn notify(&self) {
+        for w in self.waiters.borrow_mut().drain(..) {
+            let _ = w.call0(&JsValue::UNDEFINED);
+        }
+    }
+
+    /// A promise resolved at the spooler's next step (an attempt ending, a pass ending).
+    pub fn next_step(&self) -> js_sys::Promise {
+        js_sys::Promise::new(&mut |resolve, _| self.waiters.borrow_mut().push(resolve))
+    }
+
+    /// Stops: no more passes, in-flight sends aborted, waiters released.
+    pub fn stop(&self) {
+        timer::clear(&self.wake.borrow());
+        for c in self.controllers.borrow_mut().drain(..) {
+            transport::abort(&c);
+        }
+        self.notify();
+    }
+}
+
+/// Starts a pass over the queue (or asks the running one for another).
+pub fn kick(inner: &Rc<StoreInner>) {
+    if !inner.spooler.can_send() || inner.closed.get() {
+        return;
+    }
+    let inner = inner.clone();
+    spawn_local(async move { pump(inner).await });
+}
+
+async fn pump(inner: Rc<StoreInner>) {
+    let sp = &inner.spooler;
+    if sp.pumping.get() {
+        sp.again.set(true);
+        return;
+    }
+    sp.pumping.set(true);
+    let types = sp.wanted_types();
+    let mut queue_drained = false;
+    loop {
+        sp.again.set(false);
+        // Bounded: a lock lost to another spooler is looked at again, but never forever.
+        let mut looks = 0;
+        while sp.in_flight.borrow().len() < spool::MAX_IN_FLIGHT
+            && !inner.closed.get()
+            && looks < 64
+        {
+            looks += 1;
+            let now = now_ms();
+            let Ok(Some(id)) = inner.backend.next_due(now, types.as_deref()).await else {
+                queue_drained = true;
+                break;
+            };
+            match inner
+                .backend
+                .lock(id, &sp.owner, now, spool::LEASE_MS)
+                .await
+            {
+                Ok(rec) => {
+                    sp.in_flight.borrow_mut().insert(id);
+                    inner.emit(vec![Event::QueueChange]);
+                    let possible_duplicate =
+                        rec.queue.as_ref().is_some_and(|q| q.possible_duplicate);
+                    let attempt = rec.queue.as_ref().map_or(1, |q| q.attempts + 1);
+                    let submission_id = rec
+                        .queue
+                        .as_ref()
+                        .map(|q| q.submission_id.clone())
+                        .unwrap_or_default();
+                    let blob = rec.blob.clone();
+                    let inner2 = inner.clone();
+                    spawn_local(async move {
+                        let ticket = Ticket {
+                            id,
+                            attempt,
+                            possible_duplicate,
+                            submission_id,
+                        };
+                        run_attempt(&inner2, ticket, &blob).await;
+                        inner2.spooler.in_flight.borrow_mut().remove(&id);
+                        inner2.spooler.notify();
+                        kick(&inner2);
+                    });
+                }
+                // Another spooler (tab) took it first; look again.
+                Err(_) => continue,
+            }
+        }
+        if !sp.again.get() || inner.closed.get() {
+            break;
+        }
+    }
+    // Only when nothing is due: while sends are in flight, each one that ends starts a
+    // pass, so looking for the next wake-up time (a scan of the waiting messages) would
+    // cost every message a look at the whole queue.
+    if queue_drained {
+        schedule_wake(&inner, types.as_deref()).await;
+    }
+    sp.pumping.set(false);
+    sp.notify();
+}
+
+/// Wakes the spooler when the next deferred or backing-off message becomes due.
+async fn schedule_wake(inner: &Rc<StoreInner>, types: Option<&[String]>) {
+    let sp = &inner.spooler;
+    timer::clear(&sp.wake.borrow());
+    if inner.closed.get() {
+        return;
+    }
+    let now = now_ms();
+    if let Ok(Some(at)) = inner.backend.next_wake(now, types).await {
+        let weak = Rc::downgrade(inner);
+        let f = Closure::once_into_js(move || {
+            if let Some(inner) = weak.upgrade() {
+                kick(&inner);
+            }
+        });
+        let handle = timer::set_timeout(f.unchecked_ref(), (at - now).max(0) as f64 + 1.0);
+        *sp.wake.borrow_mut() = handle;
+    }
+}
+
+struct Ticket {
+    id: EntryId,
+    attempt: u32,
+    possible_duplicate: bool,
+    submission_id: String,
+}
+
+/// One attempt at one locked message.
+async fn run_attempt(inner: &Rc<StoreInner>, t: Ticket, blob: &[u8]) {
+    let sp = &inner.spooler;
+    let owner = sp.owner.clone();
+    let id = t.id;
+    let mut content = match record::decode(&id.to_hex(), blob) {
+        Ok(c) => c,
+        Err(e) => {
+            let progress = Progress {
+                content: None,
+                failed: Vec::new(),
+            };
+            retry(inner, &t, &progress, e.to_string(), None, false).await;
+            return;
+        }
+    };
+    let transports = sp.engine();
+    let full_spooler = sp.wanted_types().is_none();
+    let identity = inner.config.identity.as_ref();
+    let mime = mime::build(
+        &content,
+        &MimeOptions {
+            identity,
+            now_ms: now_ms(),
+        },
+    );
+    let mut failed: Vec<Failure> = Vec::new();
+    let mime = match mime {
+        Ok(m) => js_sys::Uint8Array::from(&m[..]),
+        Err(e) => {
+            // The message cannot be written as MIME: no transport can send it, ever.
+            let reason = format!("the message cannot be sent: {}", e.message);
+            for r in content.recipients.iter_mut().filter(|r| !spool::is_done(r)) {
+                failed.push(Failure {
+                    email: r.email().to_string(),
+                    reason: reason.clone(),
+                });
+                r.props
+                    .set(tags::PidTagResponsibility, PropValue::Boolean(true));
+            }
+            finish(inner, &t, &content, &failed).await;
+            return;
+        }
+    };
+    let mail_from = content
+        .props
+        .str(tags::PidTagSenderEmailAddress)
+        .map(str::to_owned)
+        .or_else(|| identity.map(|i| i.email.clone()))
+        .unwrap_or_default();
+    let message_id = content
+        .props
+        .str(tags::PidTagInternetMessageId)
+        .unwrap_or_default()
+        .to_string();
+
+    let infos: Vec<_> = transports.iter().map(|t| t.info.clone()).collect();
+    let mut refused: BTreeMap<u32, BTreeSet<usize>> = BTreeMap::new();
+    let mut unavailable: BTreeSet<usize> = BTreeSet::new();
+    let mut transient: Option<(String, Option<i64>, bool)> = None;
+    loop {
+        let routing = spool::route(&content, &infos, &refused);
+        if full_spooler {
+            for rowid in &routing.unroutable {
+                if let Some(r) = content.recipients.iter_mut().find(|r| r.rowid == *rowid) {
+                    let reason = if refused.contains_key(rowid) {
+                        "every transport for this address type declined it (MAPI_E_NOT_ME)"
+                            .to_string()
+                    } else {
+                        format!("no transport handles address type {}", r.address_type())
+                    };
+                    failed.push(Failure {
+                        email: r.email().to_string(),
+                        reason,
+                    });
+                    r.props
+                        .set(tags::PidTagResponsibility, PropValue::Boolean(true));
+                }
+            }
+        }
+        let offers: Vec<(usize, Vec<u32>)> = routing
+            .offers
+            .into_iter()
+            .filter(|(ti, _)| !unavailable.contains(ti))
+            .collect();
+        if offers.is_empty() || inner.closed.get() {
+            break;
+        }
+        for (ti, rowids) in offers {
+            let tr = &transports[ti];
+            let rows: Vec<_> = content
+                .recipients
+                .iter_mut()
+                .filter(|r| rowids.contains(&r.rowid))
+                .map(|r| {
+                    r.props
+                        .set(tags::PidTagResponsibility, PropValue::Boolean(false));
+                    r.all_props()
+                })
+                .collect();
+            let rcpt_to: js_sys::Array = content
+                .recipients
+                .iter()
+                .filter(|r| rowids.contains(&r.rowid))
+                .map(|r| JsValue::from_str(r.email()))
+                .collect();
+            let outgoing = js_sys::Object::new();
+            set(&outgoing, "submissionId", &t.submission_id.as_str().into());
+            set(&outgoing, "entryId", &id.to_hex().into());
+            set(&outgoing, "messageId", &message_id.as_str().into());
+            set(&outgoing, "mime", &mime);
+            set(&outgoing, "mailFrom", &mail_from.as_str().into());
+            set(&outgoing, "rcptTo", &rcpt_to);
+            set(&outgoing, "recipients", &rows_to_array(&rows));
+            set(&outgoing, "attempt", &(t.attempt as f64).into());
+            set(&outgoing, "possibleDuplicate", &t.possible_duplicate.into());
+            inner.emit(vec![Event::Sending {
+                entry_id: id,
+                transport: tr.info.name.clone(),
+            }]);
+            let controller = transport::new_controller();
+            if let Some(c) = &controller {
+                sp.controllers.borrow_mut().push(c.clone());
+            }
+            let renewing = keep_lease(inner, id);
+            let settled = tr
+                .send(
+                    &outgoing.into(),
+                    spool::SEND_TIMEOUT_MS as f64,
+                    controller.as_ref(),
+                )
+                .await;
+            renewing.set(false);
+            if let Some(c) = &controller {
+                sp.controllers
+                    .borrow_mut()
+                    .retain(|x| !js_sys::Object::is(x, c));
+            }
+            match spool::classify(settled) {
+                Answer::Delivered { failed: bad } => {
+                    for r in content
+                        .recipients
+                        .iter_mut()
+                        .filter(|r| rowids.contains(&r.rowid))
+                    {
+                        if let Some((_, reason)) =
+                            bad.iter().find(|(e, _)| e.eq_ignore_ascii_case(r.email()))
+                        {
+                            failed.push(Failure {
+                                email: r.email().to_string(),
+                                reason: reason.clone(),
+                            });
+                        }
+                        r.props
+                            .set(tags::PidTagResponsibility, PropValue::Boolean(true));
+                    }
+                }
+                Answer::NotMe => {
+                    for rowid in &rowids {
+                        refused.entry(*rowid).or_default().insert(ti);
+                    }
+                }
+                Answer::Cancel(reason) => {
+                    for r in content
+                        .recipients
+                        .iter_mut()
+                        .filter(|r| rowids.contains(&r.rowid))
+                    {
+                        failed.push(Failure {
+                            email: r.email().to_string(),
+                            reason: reason.clone(),
+                        });
+                        r.props
+                            .set(tags::PidTagResponsibility, PropValue::Boolean(true));
+                    }
+                }
+                Answer::Transient {
+                    error,
+                    retry_after_ms,
+                    outcome_unknown,
+                } => {
+                    unavailable.insert(ti);
+                    let unknown = outcome_unknown || transient.as_ref().is_some_and(|t| t.2);
+                    transient = Some((error, retry_after_ms, unknown));
+                }
+            }
+        }
+    }
+    let pending = content.recipients.iter().any(|r| !spool::is_done(r));
+    if !pending {
+        finish(inner, &t, &content, &failed).await;
+    } else if let Some((error, retry_after, unknown)) = transient {
+        let progress = Progress {
+            content: Some(&content),
+            failed,
+        };
+        retry(inner, &t, &progress, error, retry_after, unknown).await;
+    } else {
+        // What is left is for transports this store object does not have (or the store
+        // closed mid-attempt): unlock without counting a failure.
+        let progress = Progress {
+            content: Some(&content),
+            failed,
+        };
+        let _ = inner.backend.release_partial(id, &owner, &progress).await;
+        inner.emit(vec![Event::QueueChange]);
+    }
+}
+
+/// Renews the lock's lease while the returned flag stays true.
+fn keep_lease(inner: &Rc<StoreInner>, id: EntryId) -> Rc<Cell<bool>> {
+    let on = Rc::new(Cell::new(true));
+    let flag = on.clone();
+    let weak = Rc::downgrade(inner);
+    spawn_local(async move {
+        loop {
+            let (sleep, _) = timer::sleep(spool::RENEW_MS as f64);
+            let _ = JsFuture::from(sleep).await;
+            let Some(inner) = weak.upgrade() else { return };
+            if !flag.get() || inner.closed.get() {
+                return;
+            }
+            let until = now_ms() + spool::LEASE_MS;
+            let _ = inner.backend.renew(id, &inner.spooler.owner, until).await;
+        }
+    });
+    on
+}
+
+async fn retry(
+    inner: &Rc<StoreInner>,
+    t: &Ticket,
+    progress: &Progress<'_>,
+    error: String,
+    retry_after: Option<i64>,
+    unknown: bool,
+) {
+    let jitter = random_bytes::<1>()[0] as f64 / 255.0;
+    let delay = retry_after.unwrap_or_else(|| {
+        spool::backoff_ms(
+            t.attempt,
+            inner.config.retry_initial_ms,
+            inner.config.retry_max_ms,
+            jitter,
+        )
+    });
+    let next_at = now_ms().saturating_add(delay);
+    let owner = &inner.spooler.owner;
+    if inner
+        .backend
+        .release_for_retry(t.id, owner, progress, &error, next_at, unknown)
+        .await
+        .is_ok()
+    {
+        inner.emit(vec![
+            Event::Retry {
+                entry_id: t.id,
+                attempt: t.attempt,
+                error,
+                next_attempt_at: next_at,
+            },
+            Event::QueueChange,
+        ]);
+    }
+}
+
+async fn finish(inner: &Rc<StoreInner>, t: &Ticket, content: &MessageContent, failed: &[Failure]) {
+    let owner = &inner.spooler.owner;
+    let uids = (random_bytes::<16>(), random_bytes::<16>());
+    if let Ok(f) = inner
+        .backend
+        .finish(t.id, owner, content, failed, uids, now_ms())
+        .await
+    {
+        inner.emit(Event::of_finish(t.id, &f));
+    }
+}

@@ -1,0 +1,51 @@
+//! JS timers from Rust. Timers are unref'd in Node, so a deferred message an hour away
+//! does not keep a Node process alive.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+fn global_fn(name: &str) -> Option<js_sys::Function> {
+    js_sys::Reflect::get(&js_sys::global(), &name.into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()
+}
+
+/// Calls `f` once after `ms`; returns the handle for `clear`.
+pub fn set_timeout(f: &js_sys::Function, ms: f64) -> JsValue {
+    let Some(st) = global_fn("setTimeout") else {
+        return JsValue::UNDEFINED;
+    };
+    let ms = if ms.is_finite() {
+        ms.clamp(0.0, 2_147_483_647.0)
+    } else {
+        2_147_483_647.0
+    };
+    let handle = st
+        .call2(&JsValue::UNDEFINED, f, &JsValue::from_f64(ms))
+        .unwrap_or(JsValue::UNDEFINED);
+    if let Ok(unref) = js_sys::Reflect::get(&handle, &"unref".into()) {
+        if let Some(unref) = unref.dyn_ref::<js_sys::Function>() {
+            let _ = unref.call0(&handle);
+        }
+    }
+    handle
+}
+
+pub fn clear(handle: &JsValue) {
+    if handle.is_undefined() {
+        return;
+    }
+    if let Some(ct) = global_fn("clearTimeout") {
+        let _ = ct.call1(&JsValue::UNDEFINED, handle);
+    }
+}
+
+/// A promise resolved after `ms`, with its timer handle.
+pub fn sleep(ms: f64) -> (js_sys::Promise, JsValue) {
+    let mut handle = JsValue::UNDEFINED;
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        handle = set_timeout(&resolve, ms);
+    });
+    (p, handle)
+}

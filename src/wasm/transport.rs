@@ -1,0 +1,225 @@
+//! Transports are plain JS objects `{ name, addressTypes, send(outgoing, { signal }) }`.
+//! This file checks them, calls `send`, and reads how it settled; what that means is decided
+//! by the core (`spool::classify`).
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::convert::{describe, expect_object, get, set};
+use super::error::{to_js, JsResult};
+use super::timer;
+use crate::error::MapiCode;
+use crate::spool::{Settled, TransportInfo};
+
+#[derive(Clone)]
+pub struct JsTransport {
+    pub info: TransportInfo,
+    obj: JsValue,
+    send: js_sys::Function,
+}
+
+fn invalid(msg: String) -> JsValue {
+    to_js(crate::error::Error::new(MapiCode::InvalidParameter, msg))
+}
+
+/// Checks a transport object; `what` names it in errors.
+pub fn parse(what: &str, v: &JsValue) -> JsResult<JsTransport> {
+    let o = expect_object(what, v)?;
+    let name = get(&o, "name")?
+        .as_string()
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| invalid(format!("{what}.name must be a non-empty string")))?;
+    let types_v = get(&o, "addressTypes")?;
+    if !js_sys::Array::is_array(&types_v) {
+        return Err(invalid(format!(
+            "{what}.addressTypes must be a non-empty array of strings such as [\"SMTP\"], got {}",
+            describe(&types_v)
+        )));
+    }
+    let mut address_types = Vec::new();
+    for t in js_sys::Array::from(&types_v).iter() {
+        match t.as_string().filter(|s| !s.is_empty() && s.len() <= 64) {
+            Some(s) => address_types.push(s.to_ascii_uppercase()),
+            None => {
+                return Err(invalid(format!(
+                    "{what}.addressTypes must hold non-empty strings, got {}",
+                    describe(&t)
+                )))
+            }
+        }
+    }
+    if address_types.is_empty() {
+        return Err(invalid(format!("{what}.addressTypes must not be empty")));
+    }
+    let send = get(&o, "send")?
+        .dyn_into::<js_sys::Function>()
+        .map_err(|v| {
+            invalid(format!(
+                "{what}.send must be a function, got {}",
+                describe(&v)
+            ))
+        })?;
+    Ok(JsTransport {
+        info: TransportInfo {
+            name,
+            address_types,
+        },
+        obj: v.clone(),
+        send,
+    })
+}
+
+/// A new AbortController, where the platform has one.
+fn abort_controller() -> Option<JsValue> {
+    let ctor = js_sys::Reflect::get(&js_sys::global(), &"AbortController".into()).ok()?;
+    let ctor = ctor.dyn_into::<js_sys::Function>().ok()?;
+    js_sys::Reflect::construct(&ctor, &js_sys::Array::new()).ok()
+}
+
+pub fn abort(controller: &JsValue) {
+    if let Ok(f) = js_sys::Reflect::get(controller, &"abort".into()) {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call0(controller);
+        }
+    }
+}
+
+/// How a rejection reads: its numeric MAPI code, its text, and `retryAfterMs`.
+fn rejection(err: &JsValue) -> Settled {
+    let field = |k: &str| js_sys::Reflect::get(err, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    let code = if err.is_object() {
+        field("code")
+            .as_f64()
+            .filter(|c| c.fract() == 0.0)
+            .map(|c| c as i64 as u32)
+    } else {
+        None
+    };
+    let message = if err.is_object() {
+        field("message").as_string()
+    } else {
+        None
+    };
+    let message = message.unwrap_or_else(|| err.as_string().unwrap_or_else(|| describe(err)));
+    let text = match code.and_then(MapiCode::from_value) {
+        Some(c) if !message.starts_with(c.name()) => format!("{}: {message}", c.name()),
+        _ => match field("name").as_string() {
+            Some(n)
+                if err.is_object() && !n.is_empty() && n != "Error" && !message.starts_with(&n) =>
+            {
+                format!("{n}: {message}")
+            }
+            _ => message,
+        },
+    };
+    let retry_after_ms = if err.is_object() {
+        field("retryAfterMs").as_f64()
+    } else {
+        None
+    };
+    Settled::Rejected {
+        code,
+        text: text.chars().take(2000).collect(),
+        retry_after_ms,
+    }
+}
+
+/// How a resolution reads: nothing, or `{ failed: [{ email, reason }] }`.
+fn resolution(v: &JsValue) -> Settled {
+    if !v.is_object() {
+        return Settled::Resolved { failed: Vec::new() };
+    }
+    let failed = js_sys::Reflect::get(v, &"failed".into()).unwrap_or(JsValue::UNDEFINED);
+    if failed.is_undefined() || failed.is_null() {
+        return Settled::Resolved { failed: Vec::new() };
+    }
+    if !js_sys::Array::is_array(&failed) {
+        return malformed("`failed` is not an array");
+    }
+    let mut out = Vec::new();
+    for f in js_sys::Array::from(&failed).iter() {
+        let email = js_sys::Reflect::get(&f, &"email".into())
+            .ok()
+            .and_then(|e| e.as_string());
+        let Some(email) = email else {
+            return malformed("an entry of `failed` has no email string");
+        };
+        let reason = js_sys::Reflect::get(&f, &"reason".into())
+            .ok()
+            .and_then(|r| r.as_string())
+            .unwrap_or_else(|| "the transport reported a failure without a reason".into());
+        out.push((email, reason.chars().take(2000).collect()));
+    }
+    Settled::Resolved { failed: out }
+}
+
+/// A resolution we cannot read is not taken as delivery: it is retried.
+fn malformed(why: &str) -> Settled {
+    Settled::Rejected {
+        code: None,
+        text: format!("the transport resolved with a malformed result: {why}"),
+        retry_after_ms: None,
+    }
+}
+
+impl JsTransport {
+    /// Calls `send(outgoing, { signal })` and waits at most `timeout_ms` for it to settle.
+    /// `controllers` collects the AbortController so that closing the store aborts it.
+    pub async fn send(
+        &self,
+        outgoing: &JsValue,
+        timeout_ms: f64,
+        controller: Option<&JsValue>,
+    ) -> Settled {
+        let opts = js_sys::Object::new();
+        if let Some(c) = controller {
+            if let Ok(signal) = js_sys::Reflect::get(c, &"signal".into()) {
+                set(&opts, "signal", &signal);
+            }
+        }
+        let returned = match self.send.call2(&self.obj, outgoing, &opts) {
+            Ok(v) => v,
+            Err(e) => return rejection(&e),
+        };
+        let sent = js_sys::Promise::resolve(&returned);
+        let (sleep, handle) = timer::sleep(timeout_ms);
+        // Settles with { ok } / { err } from the transport, or undefined on time-out.
+        let on_ok: JsValue = Closure::once_into_js(|v: JsValue| -> JsValue {
+            let o = js_sys::Object::new();
+            set(&o, "ok", &v);
+            o.into()
+        });
+        let on_err: JsValue = Closure::once_into_js(|e: JsValue| -> JsValue {
+            let o = js_sys::Object::new();
+            set(&o, "err", &e);
+            o.into()
+        });
+        // `then` called through the object: the handlers are owned by JS (once_into_js), so a
+        // transport that settles after the time-out calls live functions.
+        let tagged = js_sys::Reflect::get(&sent, &"then".into())
+            .ok()
+            .and_then(|t| t.dyn_into::<js_sys::Function>().ok())
+            .and_then(|then| then.call2(&sent, &on_ok, &on_err).ok())
+            .unwrap_or_else(|| sent.clone().into());
+        let race = js_sys::Promise::race(&js_sys::Array::of2(&tagged, &sleep));
+        let outcome = JsFuture::from(race).await.unwrap_or(JsValue::UNDEFINED);
+        timer::clear(&handle);
+        if outcome.is_undefined() {
+            if let Some(c) = controller {
+                abort(c);
+            }
+            return Settled::TimedOut;
+        }
+        let has = |k: &str| js_sys::Reflect::has(&outcome, &k.into()).unwrap_or(false);
+        if has("err") {
+            rejection(&js_sys::Reflect::get(&outcome, &"err".into()).unwrap_or(JsValue::UNDEFINED))
+        } else {
+            resolution(&js_sys::Reflect::get(&outcome, &"ok".into()).unwrap_or(JsValue::UNDEFINED))
+        }
+    }
+}
+
+pub fn new_controller() -> Option<JsValue> {
+    abort_controller()
+}
