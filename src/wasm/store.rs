@@ -270,7 +270,11 @@ impl Store {
                     )));
                 }
                 let step = sp.next_step();
-                spooler::kick(&inner);
+                // Only an idle spooler needs a push; a busy one steps on its own (an ending
+                // send starts the next pass), and pushing it would spin without progress.
+                if sp.is_idle() {
+                    spooler::kick(&inner);
+                }
                 let _ = wasm_bindgen_futures::JsFuture::from(step).await;
             }
         })
