@@ -59,6 +59,7 @@ else
      && node -e 'new WebAssembly.Module(require("fs").readFileSync(process.argv[1]))' "$tmp"; then
     log "optimized: $(stat -c %s "$wasm") -> $(stat -c %s "$tmp") bytes"
     mv "$tmp" "$wasm"
+    chmod 644 "$wasm"
   else
     rm -f "$tmp"
     printf '[build] WARNING: wasm-opt FAILED (output above); keeping the unoptimized %s\n' "$wasm" >&2
