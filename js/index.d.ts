@@ -577,8 +577,12 @@ export interface StoreOptions {
   sendDelayMs?: number;
   /** Loosely coupled transports, as if passed to `registerTransport` in order. */
   transports?: readonly Transport[];
-  /** Retry backoff for transient transport failures. */
-  retry?: { initialMs?: number; maxMs?: number };
+  /**
+   * Retry backoff for transient transport failures. `leaseMs` (an extension of this
+   * library, default 30000, at least 300) is the lease of a spooler's lock: a lock whose
+   * holder died is taken again after it, with `possibleDuplicate: true`.
+   */
+  retry?: { initialMs?: number; maxMs?: number; leaseMs?: number };
   /** Bytes, default 25 MiB; checked by submit. */
   maxMessageSize?: number;
   /** Default 500; checked by submit. */

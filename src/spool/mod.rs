@@ -13,10 +13,8 @@ pub use route::{route, Routing, TransportInfo};
 use crate::message::{MessageContent, Recipient};
 use crate::props::names::tags;
 
-/// Lease of a spooler's lock; renewed while a send is in flight.
+/// Default lease of a spooler's lock; renewed every third of it while a send is in flight.
 pub const LEASE_MS: i64 = 30_000;
-/// How often an in-flight send renews its lease.
-pub const RENEW_MS: i64 = 10_000;
 /// A send that has not settled by then is aborted and counted as a transient failure.
 pub const SEND_TIMEOUT_MS: i64 = 120_000;
 /// Sends in flight at once in one spooler.

@@ -43,6 +43,8 @@ pub struct Config {
     pub send_delay_ms: u64,
     pub retry_initial_ms: u64,
     pub retry_max_ms: u64,
+    /// Lease of a spooler's lock (extension: `retry.leaseMs`); renewed every third of it.
+    pub lease_ms: u64,
     pub limits: Limits,
 }
 
@@ -81,8 +83,18 @@ pub fn parse(v: &JsValue) -> JsResult<Options> {
         Some(d) => uint_option("options.sendDelayMs", &d, MAX_SAFE)?,
     };
     let (mut retry_initial_ms, mut retry_max_ms) = (1000, 300_000);
+    let mut lease_ms = crate::spool::LEASE_MS as u64;
     if let Some(r) = opt(&o, "retry")? {
-        let r = convert::options_object("options.retry", &r, &["initialMs", "maxMs"])?;
+        let r = convert::options_object("options.retry", &r, &["initialMs", "maxMs", "leaseMs"])?;
+        if let Some(v) = opt(&r, "leaseMs")? {
+            lease_ms = uint_option("options.retry.leaseMs", &v, MAX_SAFE)?;
+            if lease_ms < 300 {
+                return Err(to_js(mapi_err!(
+                    InvalidParameter,
+                    "options.retry.leaseMs must be at least 300, got {lease_ms}"
+                )));
+            }
+        }
         if let Some(v) = opt(&r, "initialMs")? {
             retry_initial_ms = uint_option("options.retry.initialMs", &v, MAX_SAFE)?;
         }
@@ -125,6 +137,7 @@ pub fn parse(v: &JsValue) -> JsResult<Options> {
         send_delay_ms,
         retry_initial_ms,
         retry_max_ms,
+        lease_ms,
         limits,
     };
     Ok(Options {

@@ -146,7 +146,7 @@ async fn pump(inner: Rc<StoreInner>) {
             };
             match inner
                 .backend
-                .lock(id, &sp.owner, now, spool::LEASE_MS)
+                .lock(id, &sp.owner, now, inner.config.lease_ms as i64)
                 .await
             {
                 Ok(rec) => {
@@ -436,13 +436,16 @@ fn keep_lease(inner: &Rc<StoreInner>, id: EntryId) -> Rc<Cell<bool>> {
     let weak = Rc::downgrade(inner);
     spawn_local(async move {
         loop {
-            let (sleep, _) = timer::sleep(spool::RENEW_MS as f64);
+            let Some(lease) = weak.upgrade().map(|i| i.config.lease_ms) else {
+                return;
+            };
+            let (sleep, _) = timer::sleep(lease as f64 / 3.0);
             let _ = JsFuture::from(sleep).await;
             let Some(inner) = weak.upgrade() else { return };
             if !flag.get() || inner.closed.get() {
                 return;
             }
-            let until = now_ms() + spool::LEASE_MS;
+            let until = now_ms() + inner.config.lease_ms as i64;
             let _ = inner.backend.renew(id, &inner.spooler.owner, until).await;
         }
     });
