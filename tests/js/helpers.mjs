@@ -247,3 +247,161 @@ export async function startHttpServer(t, handler) {
     },
   };
 }
+
+// ---------------------------------------------------------------------------------------
+// Spooler and transport helpers (SPEC §6)
+
+/** Tiny retry times so that backoff tests run in milliseconds. */
+export const FAST_RETRY = Object.freeze({ initialMs: 20, maxMs: 200 });
+
+/**
+ * Opens a memory store that runs a spooler (spooler: true unless `extra` says otherwise),
+ * with FAST_RETRY, and closes it after the test.
+ */
+export async function openSpoolStore(t, extra = {}) {
+  const store = await Store.open({ identity: { email: ME }, retry: FAST_RETRY, ...extra });
+  events(store); // log every event from the start, so that no wait can miss one
+  if (t && typeof t.after === "function") {
+    t.after(async () => {
+      try {
+        await store.close();
+      } catch {
+        /* already closed by the test */
+      }
+    });
+  }
+  return store;
+}
+
+/** A promise with its resolve/reject exposed. */
+export function deferred() {
+  let resolve, reject;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * A transport that records every call in `calls` ({ outgoing, signal, at }) and answers
+ * with `behave(outgoing, { signal }, call)` (default: resolve with nothing at once).
+ */
+export function fakeTransport({ name = "fake", addressTypes = ["SMTP"], behave } = {}) {
+  const calls = [];
+  return {
+    name,
+    addressTypes,
+    calls,
+    send(outgoing, ctx) {
+      const call = { outgoing, signal: ctx?.signal, at: Date.now() };
+      calls.push(call);
+      return behave ? behave(outgoing, ctx, call) : Promise.resolve();
+    },
+  };
+}
+
+/** Resolves with the first event of `type` whose event passes `pred`, or rejects after `ms`. */
+export function waitForEvent(store, type, pred = () => true, ms = 3000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      store.removeEventListener(type, fn);
+      reject(new Error(`no matching ${type} event within ${ms} ms`));
+    }, ms);
+    function fn(ev) {
+      let ok = false;
+      try {
+        ok = pred(ev);
+      } catch {
+        ok = false;
+      }
+      if (!ok) return;
+      clearTimeout(timer);
+      store.removeEventListener(type, fn);
+      resolve(ev);
+    }
+    store.addEventListener(type, fn);
+  });
+}
+
+/** Records every event of the given types as { type, detail, at } into the returned array. */
+export function recordEvents(store, types) {
+  const seen = [];
+  for (const type of types) store.addEventListener(type, (ev) => seen.push({ type, detail: ev.detail, at: Date.now() }));
+  return seen;
+}
+
+/** Polls `cond` every few ms until it is truthy (resolves with its value), or rejects after `ms`. */
+export async function until(cond, ms = 3000, what = "condition") {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await cond();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Waits `ms` milliseconds. */
+export function sleep(ms) {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The header block of RFC 5322 bytes as a string (up to the first empty line). */
+export function mimeHeaders(bytes) {
+  const text = Buffer.from(bytes).toString("latin1");
+  const end = text.indexOf("\r\n\r\n");
+  return end < 0 ? text : text.slice(0, end + 2);
+}
+
+export const EVENT_TYPES = Object.freeze(["queuechange", "submitted", "sending", "sent", "retry", "aborted", "ndr"]);
+const eventLogs = new WeakMap();
+
+/**
+ * The event log of a store: an array of { type, detail, at } with every event since the
+ * log was made (openSpoolStore makes it at open), and `wait(type, pred, ms)` resolving with
+ * the first matching event, past or future (pred: a function of the record, or an entry id
+ * matched against detail.entryId).
+ */
+export function events(store) {
+  let log = eventLogs.get(store);
+  if (log) return log;
+  log = [];
+  const waiters = new Set();
+  for (const type of EVENT_TYPES) {
+    store.addEventListener(type, (ev) => {
+      const rec = { type, detail: ev.detail, at: Date.now() };
+      log.push(rec);
+      for (const w of [...waiters]) {
+        if (w.type === type && w.pred(rec)) {
+          waiters.delete(w);
+          clearTimeout(w.timer);
+          w.resolve(rec);
+        }
+      }
+    });
+  }
+  const asPred = (pred) => {
+    if (typeof pred === "string") return (r) => r.detail?.entryId === pred;
+    return pred ?? (() => true);
+  };
+  log.wait = (type, pred, ms = 3000) => {
+    const p = asPred(pred);
+    const hit = log.find((r) => r.type === type && p(r));
+    if (hit) return Promise.resolve(hit);
+    return new Promise((resolve, reject) => {
+      const w = { type, pred: p, resolve };
+      w.timer = setTimeout(() => {
+        waiters.delete(w);
+        reject(new Error(`no matching ${type} event within ${ms} ms (seen: ${log.map((r) => r.type).join(", ") || "none"})`));
+      }, ms);
+      waiters.add(w);
+    });
+  };
+  log.of = (type, pred) => {
+    const p = asPred(pred);
+    return log.filter((r) => r.type === type && p(r));
+  };
+  eventLogs.set(store, log);
+  return log;
+}

@@ -2,7 +2,6 @@
 // 127.0.0.1 started by each test (Node's http module, port 0).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { httpTransport, MapiError, ErrorCode } from "mapi-outbox";
 import { checkMapi, assertMapiError, startHttpServer } from "./helpers.mjs";
 
@@ -469,6 +468,3 @@ test("a server on 127.0.0.1 that answers slowly still gets exactly one request p
   await Promise.all([1, 2, 3].map((n) => tr.send(outgoing({ submissionId: `s-${n}` }), { signal: new AbortController().signal })));
   assert.deepEqual(srv.requests.map((r) => r.headers["idempotency-key"]).sort(), ["s-1", "s-2", "s-3"]);
 });
-
-// keep the import used even if a future refactor drops the direct server use
-void createServer;
