@@ -661,6 +661,12 @@ export interface StoreEventDetailMap {
   retry: { entryId: EntryId; attempt: number; error: string; nextAttemptAt: Date };
   aborted: { entryId: EntryId };
   ndr: { entryId: EntryId; reportEntryId: EntryId; recipients: FailedRecipient[] };
+  /**
+   * IndexedDB only: another tab opened (or deleted) the database at a newer schema version,
+   * so this store closed its connection; every later call rejects with
+   * `MAPI_E_INVALID_OBJECT` saying so. Reload the page.
+   */
+  versionchange: { name: string; oldVersion: number; newVersion: number | null };
 }
 
 /** The name of a store event. */

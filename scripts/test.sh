@@ -9,7 +9,9 @@
 #   6 node       node --test tests/js/      (the built package, imported by name)
 #   7 types      tsc --strict --noEmit on tests/types/consumer.ts
 #   8 pack       tests/pack/: npm pack -> install the tarball in a throwaway project -> Node + Chromium
-#   9 e2e        tests/e2e/: the demo page (www/) in headless Chromium via playwright-core
+#   9 browser    tests/browser/: the IndexedDB backend in real pages (reloads, closed pages, two
+#                tabs, corrupt data, quota, versionchange) in headless Chromium via playwright-core
+#  10 e2e        tests/e2e/: the demo page (www/) in headless Chromium via playwright-core
 #
 # `scripts/test.sh native node` runs only the named stages, in the order given (name
 # `setup` first on a machine that may lack tools). Every run gets its own TMPDIR, deleted at
@@ -19,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-ALL_STAGES=(setup native build wasm-node wasm-chrome node types pack e2e)
+ALL_STAGES=(setup native build wasm-node wasm-chrome node types pack browser e2e)
 if [ $# -gt 0 ]; then STAGES=("$@"); else STAGES=("${ALL_STAGES[@]}"); fi
 for s in "${STAGES[@]}"; do
   case " ${ALL_STAGES[*]} " in *" $s "*) ;; *) echo "unknown stage '$s' (stages: ${ALL_STAGES[*]})" >&2; exit 2;; esac
@@ -164,6 +166,8 @@ want types && run_stage types check "tsc --strict --noEmit (tests/types/consumer
   tsc -p tests/types/tsconfig.json --strict --noEmit
 
 want pack && run_stage pack node "packed tarball smoke tests (tests/pack/)" -- node_tests tests/pack
+
+want browser && run_stage browser node "IndexedDB backend in real Chromium pages (tests/browser/)" -- node_tests tests/browser
 
 want e2e && run_stage e2e node "browser e2e of the demo page (tests/e2e/)" -- node_tests tests/e2e
 

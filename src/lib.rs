@@ -8,6 +8,7 @@
 
 pub mod entry_id;
 pub mod error;
+pub mod lease;
 pub mod message;
 pub mod mime;
 pub mod object;

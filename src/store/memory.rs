@@ -144,27 +144,12 @@ impl MemoryStore {
     /// The first queued message, in submit order, that may go now and that a spooler taking
     /// `types` (None: any) has something to do with.
     pub fn next_due(&self, now: i64, types: Option<&[String]>) -> Option<EntryId> {
-        self.outgoing_queue()
-            .find(|r| {
-                r.queue
-                    .as_ref()
-                    .is_some_and(|q| q.is_eligible(now) && q.wanted_by(types))
-            })
-            .map(|r| r.entry_id)
+        super::due::next_due(self.outgoing_queue(), now, types)
     }
 
     /// When the next message that is not due yet becomes due (deferral, back-off, lease).
     pub fn next_wake(&self, now: i64, types: Option<&[String]>) -> Option<i64> {
-        self.outgoing_queue()
-            .filter_map(|r| r.queue.as_ref())
-            .filter(|q| q.wanted_by(types) && !q.is_eligible(now))
-            .map(|q| {
-                let lease = q.lock.as_ref().map_or(i64::MIN, |l| l.until);
-                lease
-                    .max(q.deferred_until.unwrap_or(i64::MIN))
-                    .max(q.next_attempt_at.unwrap_or(i64::MIN))
-            })
-            .min()
+        super::due::next_wake(self.outgoing_queue(), now, types)
     }
 
     pub fn lock(

@@ -2,6 +2,8 @@
 //! every change (save, submit, abort, delete, lock), and the memory backend that applies
 //! them. A browser backend applies the same transitions in one IndexedDB transaction each.
 
+pub mod codec;
+pub mod due;
 mod event;
 mod folder;
 mod memory;

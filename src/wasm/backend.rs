@@ -4,17 +4,27 @@
 
 use std::cell::{RefCell, RefMut};
 
-use crate::entry_id::EntryId;
+use crate::entry_id::{EntryId, StoreUid};
 use crate::error::Result;
 use crate::mapi_err;
 use crate::message::MessageContent;
 use crate::queue::Failure;
 use crate::store::rows::{ContentsRow, QueueRow};
 use crate::store::transitions::{Access, Base, Opened, SubmitInput};
-use crate::store::{Event, Finished, Folder, MemoryStore, Progress, StoredMessage};
+use crate::store::{due, Event, Finished, Folder, MemoryStore, Progress, StoredMessage};
+
+use super::idb::{IdbStore, Leadership};
 
 pub enum Backend {
     Memory(RefCell<MemoryStore>),
+    IndexedDb(IdbStore),
+}
+
+/// The memory store. No JS runs while it is borrowed, so a conflict cannot happen; if it
+/// ever did, it is reported as busy rather than a panic.
+fn mem(m: &RefCell<MemoryStore>) -> Result<RefMut<'_, MemoryStore>> {
+    m.try_borrow_mut()
+        .map_err(|_| mapi_err!(Busy, "the store is busy with another call"))
 }
 
 impl Backend {
@@ -22,13 +32,32 @@ impl Backend {
         Backend::Memory(RefCell::new(store))
     }
 
-    /// The memory store. No JS runs while it is borrowed, so a conflict cannot happen; if it
-    /// ever did, it is reported as busy rather than a panic.
-    fn mem(&self) -> Result<RefMut<'_, MemoryStore>> {
+    pub fn uid(&self) -> StoreUid {
         match self {
-            Backend::Memory(m) => m
-                .try_borrow_mut()
-                .map_err(|_| mapi_err!(Busy, "the store is busy with another call")),
+            Backend::Memory(m) => m.borrow().uid(),
+            Backend::IndexedDb(db) => db.uid(),
+        }
+    }
+
+    /// Tells the other store objects of the same database (other tabs) about changes.
+    pub fn broadcast(&self, events: &[Event]) {
+        if let Backend::IndexedDb(db) = self {
+            db.broadcast(events);
+        }
+    }
+
+    pub fn close(&self) {
+        if let Backend::IndexedDb(db) = self {
+            db.close();
+        }
+    }
+
+    /// The spooler leadership of this database; None for the memory backend, whose store
+    /// object is never shared (it always leads).
+    pub async fn lead(&self, owner: &str) -> Result<Option<Leadership>> {
+        match self {
+            Backend::Memory(_) => Ok(None),
+            Backend::IndexedDb(db) => db.lead(owner).await.map(Some),
         }
     }
 
@@ -38,7 +67,10 @@ impl Backend {
         content: &MessageContent,
         force: bool,
     ) -> Result<StoredMessage> {
-        self.mem()?.save(&base, content, force)
+        match self {
+            Backend::Memory(m) => mem(m)?.save(&base, content, force),
+            Backend::IndexedDb(db) => db.save(&base, content, force).await,
+        }
     }
 
     pub async fn submit(
@@ -47,51 +79,80 @@ impl Backend {
         content: &MessageContent,
         input: SubmitInput,
     ) -> Result<(StoredMessage, Vec<Event>)> {
-        self.mem()?
-            .submit(&base, content, input)
-            .map(|(rec, _, events)| (rec, events))
+        match self {
+            Backend::Memory(m) => mem(m)?
+                .submit(&base, content, input)
+                .map(|(rec, _, events)| (rec, events)),
+            Backend::IndexedDb(db) => db.submit(&base, content, input).await,
+        }
     }
 
     pub async fn abort(&self, id: EntryId) -> Result<Vec<Event>> {
-        self.mem()?.abort(&id)
+        match self {
+            Backend::Memory(m) => mem(m)?.abort(&id),
+            Backend::IndexedDb(db) => db.abort(&id).await,
+        }
     }
 
     pub async fn delete(&self, id: EntryId) -> Result<()> {
-        self.mem()?.delete(&id)
+        match self {
+            Backend::Memory(m) => mem(m)?.delete(&id),
+            Backend::IndexedDb(db) => db.delete(&id).await,
+        }
     }
 
     pub async fn open(&self, id: EntryId, access: Access) -> Result<Opened> {
-        self.mem()?.open(&id, access)
+        match self {
+            Backend::Memory(m) => mem(m)?.open(&id, access),
+            Backend::IndexedDb(db) => db.open(&id, access).await,
+        }
     }
 
     pub async fn corrupt(&self, id: EntryId) -> Result<()> {
-        self.mem()?.corrupt(&id)
+        match self {
+            Backend::Memory(m) => mem(m)?.corrupt(&id),
+            Backend::IndexedDb(db) => db.corrupt(&id).await,
+        }
     }
 
     pub async fn queue_rows(&self) -> Result<Vec<QueueRow>> {
-        Ok(self
-            .mem()?
-            .outgoing_queue()
-            .filter_map(QueueRow::of)
-            .collect())
+        Ok(match self {
+            Backend::Memory(m) => mem(m)?.outgoing_queue().filter_map(QueueRow::of).collect(),
+            Backend::IndexedDb(db) => db.queued().await?.iter().filter_map(QueueRow::of).collect(),
+        })
     }
 
     pub async fn contents_rows(&self, folder: Folder) -> Result<Vec<ContentsRow>> {
-        Ok(self.mem()?.contents(folder).map(ContentsRow::of).collect())
+        Ok(match self {
+            Backend::Memory(m) => mem(m)?.contents(folder).map(ContentsRow::of).collect(),
+            Backend::IndexedDb(db) => db
+                .contents(folder)
+                .await?
+                .iter()
+                .map(ContentsRow::of)
+                .collect(),
+        })
     }
 
     // The spooler's operations. `types` is None for a full spooler, else the address types
     // of the only transport this store object has (a coupled one).
 
     pub async fn next_due(&self, now: i64, types: Option<&[String]>) -> Result<Option<EntryId>> {
-        Ok(self.mem()?.next_due(now, types))
+        match self {
+            Backend::Memory(m) => Ok(mem(m)?.next_due(now, types)),
+            Backend::IndexedDb(db) => Ok(due::next_due(db.queued().await?.iter(), now, types)),
+        }
     }
 
     pub async fn next_wake(&self, now: i64, types: Option<&[String]>) -> Result<Option<i64>> {
-        Ok(self.mem()?.next_wake(now, types))
+        match self {
+            Backend::Memory(m) => Ok(mem(m)?.next_wake(now, types)),
+            Backend::IndexedDb(db) => Ok(due::next_wake(db.queued().await?.iter(), now, types)),
+        }
     }
 
-    /// Atomically checks that the message may go now and locks it for `owner`.
+    /// Atomically checks that the message may go now and locks it for `owner` (one
+    /// readwrite transaction on IndexedDB: two tabs never both lock it).
     pub async fn lock(
         &self,
         id: EntryId,
@@ -99,11 +160,17 @@ impl Backend {
         now: i64,
         lease_ms: i64,
     ) -> Result<StoredMessage> {
-        self.mem()?.lock(&id, owner, now, lease_ms)
+        match self {
+            Backend::Memory(m) => mem(m)?.lock(&id, owner, now, lease_ms),
+            Backend::IndexedDb(db) => db.lock(&id, owner, now, lease_ms).await,
+        }
     }
 
     pub async fn renew(&self, id: EntryId, owner: &str, until: i64) -> Result<()> {
-        self.mem()?.renew(&id, owner, until)
+        match self {
+            Backend::Memory(m) => mem(m)?.renew(&id, owner, until),
+            Backend::IndexedDb(db) => db.renew(&id, owner, until).await,
+        }
     }
 
     pub async fn release_for_retry(
@@ -115,8 +182,15 @@ impl Backend {
         next_at: i64,
         outcome_unknown: bool,
     ) -> Result<StoredMessage> {
-        self.mem()?
-            .release_for_retry(&id, owner, progress, error, next_at, outcome_unknown)
+        match self {
+            Backend::Memory(m) => {
+                mem(m)?.release_for_retry(&id, owner, progress, error, next_at, outcome_unknown)
+            }
+            Backend::IndexedDb(db) => {
+                db.release_for_retry(&id, owner, progress, error, next_at, outcome_unknown)
+                    .await
+            }
+        }
     }
 
     pub async fn release_partial(
@@ -125,7 +199,10 @@ impl Backend {
         owner: &str,
         progress: &Progress<'_>,
     ) -> Result<()> {
-        self.mem()?.release_partial(&id, owner, progress)
+        match self {
+            Backend::Memory(m) => mem(m)?.release_partial(&id, owner, progress),
+            Backend::IndexedDb(db) => db.release_partial(&id, owner, progress).await,
+        }
     }
 
     /// Moves (new id) or deletes the finished message and files the NDR, in one step.
@@ -138,6 +215,9 @@ impl Backend {
         uids: ([u8; 16], [u8; 16]),
         now: i64,
     ) -> Result<Finished> {
-        self.mem()?.finish(&id, owner, content, failed, uids, now)
+        match self {
+            Backend::Memory(m) => mem(m)?.finish(&id, owner, content, failed, uids, now),
+            Backend::IndexedDb(db) => db.finish(&id, owner, content, failed, uids, now).await,
+        }
     }
 }

@@ -19,6 +19,7 @@ pub const TYPES: &[&str] = &[
     "retry",
     "aborted",
     "ndr",
+    "versionchange",
 ];
 
 #[derive(Default)]
@@ -166,18 +167,58 @@ fn report(err: &JsValue) {
 
 /// Queues the events for dispatch on the next microtask.
 pub fn dispatch(listeners: &Rc<Listeners>, events: Vec<Event>) {
+    dispatch_details(
+        listeners,
+        events
+            .iter()
+            .map(detail_of)
+            .map(|(t, d)| (t.to_string(), d))
+            .collect(),
+    );
+}
+
+/// The events as `[[type, detail], ...]`, for another tab (structured-cloneable).
+pub fn to_wire(events: &[Event]) -> js_sys::Array {
+    events
+        .iter()
+        .map(|e| {
+            let (ty, detail) = detail_of(e);
+            JsValue::from(js_sys::Array::of2(&ty.into(), &detail))
+        })
+        .collect()
+}
+
+/// Events that came from another store object as `[[type, detail], ...]`; anything else in
+/// the message is ignored.
+pub fn dispatch_wire(listeners: &Rc<Listeners>, wire: &JsValue) {
+    if !js_sys::Array::is_array(wire) {
+        return;
+    }
+    let list = js_sys::Array::from(wire)
+        .iter()
+        .filter(js_sys::Array::is_array)
+        .map(|p| js_sys::Array::from(&p))
+        .filter_map(|pair| {
+            let ty = pair.get(0).as_string()?;
+            TYPES.contains(&ty.as_str()).then(|| (ty, pair.get(1)))
+        })
+        .collect();
+    dispatch_details(listeners, list);
+}
+
+/// Queues `(type, detail)` pairs for dispatch on the next microtask.
+pub fn dispatch_details(listeners: &Rc<Listeners>, events: Vec<(String, JsValue)>) {
     if events.is_empty() {
         return;
     }
     let listeners = listeners.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        for e in &events {
-            let (ty, detail) = detail_of(e);
+        for (ty, detail) in &events {
             let targets = listeners.matching(ty);
             if targets.is_empty() {
                 continue;
             }
-            let ev = make_event(ty, &detail);
+            let ev = make_event(ty, detail);
             for l in targets {
                 let result = if let Some(f) = l.dyn_ref::<js_sys::Function>() {
                     f.call1(&JsValue::UNDEFINED, &ev)

@@ -7,6 +7,8 @@ mod backend;
 mod convert;
 mod error;
 mod events;
+#[doc(hidden)]
+pub mod idb;
 mod message;
 mod options;
 mod spooler;

@@ -122,13 +122,6 @@ pub fn parse(v: &JsValue) -> JsResult<Options> {
             loose.push(transport::parse(&format!("options.transports[{i}]"), t)?);
         }
     }
-    if backend == Backend::IndexedDb {
-        return Err(to_js(mapi_err!(
-            NoSupport,
-            "options.backend \"indexeddb\" is not implemented in this version of mapi-outbox; \
-             use \"memory\""
-        )));
-    }
     let config = Config {
         backend,
         name,

@@ -11,6 +11,7 @@ use super::backend::Backend;
 use super::convert::{self, describe, entry_id, set, time_or_null};
 use super::error::{settle, to_js, IntoJs, JsResult};
 use super::events::{self, Listeners};
+use super::idb::{IdbStore, Leadership};
 use super::message::Message;
 use super::options::{self, Config};
 use super::spooler::{self, Spooler};
@@ -47,7 +48,9 @@ impl StoreInner {
         Ok(&self.backend)
     }
 
+    /// Dispatches the events here and tells the other store objects of the same database.
     pub fn emit(&self, events: Vec<Event>) {
+        self.backend.broadcast(&events);
         events::dispatch(&self.listeners, events);
     }
 
@@ -80,20 +83,30 @@ pub struct Store {
 impl Store {
     /// `Store.open(options?)`.
     pub fn open(options: JsValue) -> js_sys::Promise {
-        settle(Self::open_now(&options).map(JsValue::from))
+        let parsed = options::parse(&options);
+        run(async move { Self::open_with(parsed?).await.map(JsValue::from) })
     }
 
-    fn open_now(options: &JsValue) -> JsResult<Store> {
-        let o = options::parse(options)?;
-        let uid = StoreUid(random_bytes::<16>());
+    async fn open_with(o: options::Options) -> JsResult<Store> {
+        let listeners = Rc::new(Listeners::default());
+        let backend = match o.config.backend {
+            options::Backend::Memory => {
+                Backend::memory(MemoryStore::new(StoreUid(random_bytes::<16>())))
+            }
+            options::Backend::IndexedDb => Backend::IndexedDb(
+                IdbStore::connect(&o.config.name, listeners.clone(), random_bytes::<16>())
+                    .await
+                    .js()?,
+            ),
+        };
         let spooler = Spooler::new(o.coupled, o.loose, o.config.spooler);
         let inner = Rc::new(StoreInner {
             config: o.config,
             closed: Cell::new(false),
-            backend: Backend::memory(MemoryStore::new(uid)),
-            listeners: Rc::new(Listeners::default()),
+            uid: backend.uid(),
+            backend,
+            listeners,
             spooler,
-            uid,
         });
         spooler::kick(&inner);
         Ok(Store { inner })
@@ -304,6 +317,7 @@ impl Store {
             self.inner.closed.set(true);
             self.inner.spooler.stop();
             self.inner.listeners.clear();
+            self.inner.backend.close();
             Ok(JsValue::UNDEFINED)
         })())
     }
@@ -390,4 +404,41 @@ fn contents_row(r: &ContentsRow) -> JsValue {
         );
     }
     o.into()
+}
+
+/// Rust-only seams for the spooler and the wasm tests (not exported to JS).
+impl Store {
+    /// The atomic check-and-lock of one queued message (`transitions::lock`).
+    #[doc(hidden)]
+    pub async fn lock_message(
+        &self,
+        entry_id: &str,
+        owner: &str,
+        now: f64,
+        lease_ms: f64,
+    ) -> JsResult<()> {
+        let id = self.inner.entry_id("entryId", &entry_id.into())?;
+        self.inner
+            .backend()?
+            .lock(id, owner, now as i64, lease_ms as i64)
+            .await
+            .js()
+            .map(drop)
+    }
+
+    /// Waits for the spooler leadership of this store's database (None: a memory store,
+    /// which is never shared).
+    #[doc(hidden)]
+    pub async fn lead(&self, owner: &str) -> JsResult<Option<Leadership>> {
+        self.inner.backend()?.lead(owner).await.js()
+    }
+
+    /// The leadership through the lease fallback used where `navigator.locks` is missing.
+    #[doc(hidden)]
+    pub async fn lead_with_lease(&self, owner: &str) -> JsResult<Option<Leadership>> {
+        match self.inner.backend()? {
+            Backend::IndexedDb(db) => db.lead_with_lease(owner).await.map(Some).js(),
+            Backend::Memory(_) => Ok(None),
+        }
+    }
 }

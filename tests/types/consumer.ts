@@ -230,6 +230,10 @@ async function everything(): Promise<void> {
   store.addEventListener("ndr", (e) => {
     for (const { email, reason } of e.detail.recipients) void [email, reason, e.detail.reportEntryId];
   });
+  store.addEventListener("versionchange", (e) => {
+    const v: [string, number, number | null] = [e.detail.name, e.detail.oldVersion, e.detail.newVersion];
+    void v;
+  });
 
   // transports (SPEC §6)
   const gateway: Transport = {

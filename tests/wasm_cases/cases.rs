@@ -1,7 +1,8 @@
 // The binding layer's tests, included by tests/wasm_node.rs (run by `wasm-pack test --node`)
-// and tests/wasm_browser.rs (run by `wasm-pack test --headless --chrome`). They call the
-// exported classes the way the generated JS glue does, with JS values made by js-sys, and
-// check what JS would see.
+// and tests/wasm_browser.rs (run by `wasm-pack test --headless --chrome`) inside a module
+// that defines `BACKEND` ("memory" or "indexeddb"): the browser runs them against both
+// backends. They call the exported classes the way the generated JS glue does, with JS
+// values made by js-sys, and check what JS would see.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use mapi_outbox::wasm::{Message, Store};
@@ -31,8 +32,24 @@ async fn open(options: JsValue) -> Store {
     Store::try_from_js_value(v).expect("a Store")
 }
 
+/// A database name no other test uses (IndexedDB stores persist for the whole run).
+fn fresh_name() -> String {
+    format!("wasm-test-{}", (js_sys::Math::random() * 1e15) as u64)
+}
+
+/// Options for a new, empty store of the backend under test.
+fn store_options(extra: &[(&str, JsValue)]) -> JsValue {
+    let mut pairs = vec![
+        ("backend", BACKEND.into()),
+        ("name", fresh_name().into()),
+        ("identity", obj(&[("email", "me@example.org".into())])),
+    ];
+    pairs.extend(extra.iter().cloned());
+    obj(&pairs)
+}
+
 async fn default_store() -> Store {
-    open(obj(&[("identity", obj(&[("email", "me@example.org".into())]))])).await
+    open(store_options(&[])).await
 }
 
 async fn rejects(p: js_sys::Promise) -> String {

@@ -1,0 +1,173 @@
+//! Opening the database: the factory looked up through the global object (Node has none:
+//! TOOLCHAIN trap 11), `upgradeneeded` (schema.rs), `blocked` (another connection that does
+//! not close for our upgrade: wait a while, then fail rather than hang), and the store uid.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::error::{dom_error, OrDom};
+use super::request::{request, sleep, First, Race};
+use super::schema;
+use super::tx::Tx;
+use crate::entry_id::StoreUid;
+use crate::error::{Error, Result};
+use crate::{bail, mapi_err};
+
+/// How long an open may stay blocked by another tab's connection before it fails.
+const BLOCKED_TIMEOUT_MS: f64 = 5_000.0;
+
+pub fn factory() -> Result<web_sys::IdbFactory> {
+    let v =
+        js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into()).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        bail!(
+            NoSupport,
+            "options.backend \"indexeddb\": this environment has no IndexedDB \
+             (globalThis.indexedDB is missing; Node has none); use backend \"memory\" here"
+        );
+    }
+    v.dyn_into::<web_sys::IdbFactory>().map_err(|_| {
+        mapi_err!(
+            NoSupport,
+            "options.backend \"indexeddb\": globalThis.indexedDB is not an IDBFactory"
+        )
+    })
+}
+
+/// Opens (creating or upgrading) database `name`.
+pub async fn open_database(name: &str, new_uid: [u8; 16]) -> Result<web_sys::IdbDatabase> {
+    let what = format!("opening IndexedDB database {name:?}");
+    let req = factory()?.open_with_u32(name, schema::VERSION).dom(&what)?;
+
+    let upgrade_error: Rc<RefCell<Option<Error>>> = Rc::default();
+    let on_upgrade = {
+        let req = req.clone();
+        let upgrade_error = upgrade_error.clone();
+        Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(
+            move |ev: web_sys::IdbVersionChangeEvent| {
+                let result = (|| {
+                    let db: web_sys::IdbDatabase = req
+                        .result()
+                        .and_then(|d| d.dyn_into())
+                        .dom("upgrading the database")?;
+                    let tx = req.transaction().ok_or_else(|| {
+                        mapi_err!(CallFailed, "upgrading the database: no upgrade transaction")
+                    })?;
+                    let r = schema::upgrade(&db, &tx, ev.old_version() as u32, new_uid);
+                    if r.is_err() {
+                        let _ = tx.abort();
+                    }
+                    r
+                })();
+                if let Err(e) = result {
+                    *upgrade_error.borrow_mut() = Some(e);
+                }
+            },
+        )
+    };
+    req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+    let blocked_at: Rc<Cell<Option<f64>>> = Rc::default();
+    let on_blocked = {
+        let blocked_at = blocked_at.clone();
+        Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            blocked_at.set(Some(js_sys::Date::now()));
+        })
+    };
+    req.set_onblocked(Some(on_blocked.as_ref().unchecked_ref()));
+
+    let mut opened = request(&req);
+    let outcome = loop {
+        match Race(&mut opened, sleep(250.0)).await {
+            First::A(outcome) => break Some(outcome),
+            First::B(_) => {
+                if blocked_at
+                    .get()
+                    .is_some_and(|t| js_sys::Date::now() - t > BLOCKED_TIMEOUT_MS)
+                {
+                    break None;
+                }
+            }
+        }
+    };
+    drop(opened);
+    req.set_onupgradeneeded(None);
+    req.set_onblocked(None);
+    let Some(outcome) = outcome else {
+        // If it opens after all, close it at once: nobody holds it.
+        let late = Closure::once_into_js({
+            let req = req.clone();
+            move || {
+                if let Ok(db) = req
+                    .result()
+                    .and_then(|d| d.dyn_into::<web_sys::IdbDatabase>())
+                {
+                    db.close();
+                }
+            }
+        });
+        let _ = js_sys::Reflect::set(&req, &"onsuccess".into(), &late);
+        bail!(
+            CallFailed,
+            "{what}: another tab keeps the database open at an older version and does not close \
+             it; close the other tabs of this site and try again"
+        );
+    };
+    if let Some(e) = upgrade_error.borrow_mut().take() {
+        return Err(e);
+    }
+    let db = outcome.map_err(|e| dom_error(&what, &e))?;
+    db.dyn_into::<web_sys::IdbDatabase>()
+        .map_err(|_| mapi_err!(CallFailed, "{what}: the result is not a database"))
+}
+
+/// Checks that the database is a mapi-outbox store and reads its uid.
+pub async fn read_uid(db: &web_sys::IdbDatabase, name: &str) -> Result<StoreUid> {
+    let names = db.object_store_names();
+    for s in [
+        schema::MESSAGES,
+        schema::META,
+        schema::FINISHED,
+        schema::LEASES,
+    ] {
+        if !names.contains(s) {
+            bail!(
+                CallFailed,
+                "IndexedDB database {name:?} is not a mapi-outbox store (it has no {s:?} object \
+                 store); choose another options.name"
+            );
+        }
+    }
+    let tx = Tx::begin(
+        db,
+        &[schema::META],
+        false,
+        format!("reading the store uid of {name:?}"),
+    )?;
+    let meta = tx
+        .get(&tx.store(schema::META)?, &schema::META_KEY.into())
+        .await?;
+    let uid = js_sys::Reflect::get(&meta, &"uid".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .and_then(|h| parse_uid(&h));
+    uid.ok_or_else(|| {
+        mapi_err!(
+            CorruptData,
+            "IndexedDB database {name:?} has no readable store uid; delete the database"
+        )
+    })
+}
+
+fn parse_uid(h: &str) -> Option<StoreUid> {
+    if h.len() != 32 || !h.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(StoreUid(out))
+}

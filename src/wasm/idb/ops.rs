@@ -1,0 +1,316 @@
+//! The store operations on IndexedDB. Each state change is one readwrite transaction: issue
+//! the reads, await only them, let the core transition decide, issue the writes, commit.
+//! Nothing else is awaited while the transaction is open (TOOLCHAIN trap 13), so a crash or
+//! reload at any instant leaves each message wholly before or wholly after the change.
+
+use wasm_bindgen::prelude::*;
+
+use super::record;
+use super::schema::{BY_FOLDER, BY_QUEUE, FINISHED, MESSAGES, META, META_KEY};
+use super::tx::Tx;
+use super::IdbStore;
+use crate::entry_id::EntryId;
+use crate::error::Result;
+use crate::mapi_err;
+use crate::message::MessageContent;
+use crate::queue::Failure;
+use crate::store::codec::folder_number;
+use crate::store::transitions::{
+    self, Access, Base, FinishIds, Finished, Opened, Progress, SubmitInput,
+};
+use crate::store::{Event, Folder, StoredMessage};
+
+/// The store-wide change sequence in the meta record: read it, and write it back advanced.
+struct Seq {
+    meta: JsValue,
+    next: u64,
+}
+
+impl Seq {
+    async fn read(tx: &Tx) -> Result<Seq> {
+        let meta = tx.get(&tx.store(META)?, &META_KEY.into()).await?;
+        let seq = js_sys::Reflect::get(&meta, &"seq".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .ok_or_else(|| {
+                mapi_err!(
+                    CorruptData,
+                    "the store's meta record is damaged (no sequence number)"
+                )
+            })?;
+        Ok(Seq {
+            meta,
+            next: seq as u64,
+        })
+    }
+
+    fn take(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
+    fn write(&self, tx: &Tx) -> Result<()> {
+        let _ = js_sys::Reflect::set(&self.meta, &"seq".into(), &(self.next as f64).into());
+        tx.put_at(&tx.store(META)?, &self.meta, &META_KEY.into())
+    }
+}
+
+fn key(id: &EntryId) -> JsValue {
+    JsValue::from_str(&id.to_hex())
+}
+
+impl IdbStore {
+    fn begin(&self, stores: &[&str], write: bool, what: String) -> Result<Tx> {
+        Tx::begin(self.db()?, stores, write, what)
+    }
+
+    async fn read_record(&self, tx: &Tx, id: &EntryId) -> Result<Option<StoredMessage>> {
+        let v = tx.get(&tx.store(MESSAGES)?, &key(id)).await?;
+        record::from_js(&id.to_hex(), &v)
+    }
+
+    fn write_record(&self, tx: &Tx, rec: &StoredMessage) -> Result<()> {
+        tx.put(&tx.store(MESSAGES)?, &record::to_js(rec))
+    }
+
+    pub async fn save(
+        &self,
+        base: &Base,
+        content: &MessageContent,
+        force: bool,
+    ) -> Result<StoredMessage> {
+        let id = base.entry_id;
+        let tx = self.begin(&[MESSAGES, META], true, format!("save of message {id}"))?;
+        let mut seq = Seq::read(&tx).await?;
+        let existing = self.read_record(&tx, &id).await?;
+        let rec = transitions::save(existing.as_ref(), base, content, force, seq.take())?;
+        self.write_record(&tx, &rec)?;
+        seq.write(&tx)?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    pub async fn submit(
+        &self,
+        base: &Base,
+        content: &MessageContent,
+        mut input: SubmitInput,
+    ) -> Result<(StoredMessage, Vec<Event>)> {
+        let id = base.entry_id;
+        let tx = self.begin(&[MESSAGES, META], true, format!("submit of message {id}"))?;
+        let mut seq = Seq::read(&tx).await?;
+        let existing = self.read_record(&tx, &id).await?;
+        input.seq = seq.take();
+        let (rec, _) = transitions::submit(existing.as_ref(), base, content, &input)?;
+        self.write_record(&tx, &rec)?;
+        seq.write(&tx)?;
+        tx.commit().await?;
+        let events = vec![
+            Event::Submitted {
+                entry_id: id,
+                submission_id: input.submission_id,
+            },
+            Event::QueueChange,
+        ];
+        Ok((rec, events))
+    }
+
+    pub async fn abort(&self, id: &EntryId) -> Result<Vec<Event>> {
+        let tx = self.begin(
+            &[MESSAGES, META, FINISHED],
+            true,
+            format!("abort of message {id}"),
+        )?;
+        let mut seq = Seq::read(&tx).await?;
+        let existing = self.read_record(&tx, id).await?;
+        let finished = !tx.get(&tx.store(FINISHED)?, &key(id)).await?.is_undefined();
+        let rec = transitions::abort(existing.as_ref(), id, finished, seq.take())?;
+        self.write_record(&tx, &rec)?;
+        seq.write(&tx)?;
+        tx.commit().await?;
+        Ok(vec![Event::Aborted { entry_id: *id }, Event::QueueChange])
+    }
+
+    pub async fn delete(&self, id: &EntryId) -> Result<()> {
+        let tx = self.begin(&[MESSAGES], true, format!("delete of message {id}"))?;
+        match self.read_record(&tx, id).await {
+            Ok(existing) => transitions::delete(existing.as_ref(), id)?,
+            // A record whose metadata is damaged can only be deleted.
+            Err(e) if e.code == crate::MapiCode::CorruptData => {}
+            Err(e) => return Err(e),
+        }
+        tx.delete(&tx.store(MESSAGES)?, &key(id))?;
+        tx.commit().await
+    }
+
+    pub async fn open(&self, id: &EntryId, access: Access) -> Result<Opened> {
+        let tx = self.begin(&[MESSAGES], false, format!("open of message {id}"))?;
+        let existing = self.read_record(&tx, id).await?;
+        transitions::open(existing.as_ref(), id, access)
+    }
+
+    /// Damages the content blob of the real stored record (corruptRecordForTesting).
+    pub async fn corrupt(&self, id: &EntryId) -> Result<()> {
+        let tx = self.begin(
+            &[MESSAGES],
+            true,
+            format!("corruptRecordForTesting of {id}"),
+        )?;
+        let store = tx.store(MESSAGES)?;
+        let raw = tx.get(&store, &key(id)).await?;
+        let mut blob = record::blob_of(&raw)
+            .ok_or_else(|| mapi_err!(NotFound, "no message has entry id {id}"))?;
+        crate::record::corrupt(&mut blob);
+        record::set_blob(&raw, &blob);
+        tx.put(&store, &raw)?;
+        tx.commit().await
+    }
+
+    /// Decodes listed records; one whose metadata is damaged is left out of the views (it
+    /// answers MAPI_E_CORRUPT_DATA when opened by id, and can be deleted).
+    fn decode_all(list: &js_sys::Array) -> Vec<StoredMessage> {
+        list.iter()
+            .filter_map(|v| {
+                let key = js_sys::Reflect::get(&v, &"id".into()).ok()?.as_string()?;
+                record::from_js(&key, &v).ok().flatten()
+            })
+            .collect()
+    }
+
+    /// Queued messages in submit order.
+    pub async fn queued(&self) -> Result<Vec<StoredMessage>> {
+        let tx = self.begin(&[MESSAGES], false, "reading the outgoing queue".into())?;
+        let index = tx
+            .store(MESSAGES)?
+            .index(BY_QUEUE)
+            .map_err(|e| super::error::dom_error("reading the outgoing queue", &e))?;
+        let list = tx.get_all(index.get_all()).await?;
+        Ok(Self::decode_all(&list))
+    }
+
+    /// A folder's messages, most recently changed first.
+    pub async fn contents(&self, folder: Folder) -> Result<Vec<StoredMessage>> {
+        let what = format!("reading folder {}", folder.name());
+        let tx = self.begin(&[MESSAGES], false, what.clone())?;
+        let index = tx
+            .store(MESSAGES)?
+            .index(BY_FOLDER)
+            .map_err(|e| super::error::dom_error(&what, &e))?;
+        let f = folder_number(folder) as f64;
+        let lower = js_sys::Array::of2(&f.into(), &JsValue::from_f64(f64::NEG_INFINITY));
+        let upper = js_sys::Array::of2(&f.into(), &JsValue::from_f64(f64::INFINITY));
+        let range = web_sys::IdbKeyRange::bound(&lower, &upper)
+            .map_err(|e| super::error::dom_error(&what, &e))?;
+        let list = tx.get_all(index.get_all_with_key(&range)).await?;
+        let mut recs = Self::decode_all(&list);
+        recs.reverse();
+        Ok(recs)
+    }
+
+    /// One queued message changed by a transition of the record alone (lock, renew, release).
+    async fn change_one(
+        &self,
+        id: &EntryId,
+        what: &str,
+        f: impl FnOnce(Option<&StoredMessage>) -> Result<StoredMessage>,
+    ) -> Result<StoredMessage> {
+        let tx = self.begin(&[MESSAGES], true, format!("{what} of message {id}"))?;
+        let existing = self.read_record(&tx, id).await?;
+        let rec = f(existing.as_ref())?;
+        self.write_record(&tx, &rec)?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    /// A spooler's atomic check-and-lock: two tabs can never both lock one message, as their
+    /// readwrite transactions on `messages` run one after the other.
+    pub async fn lock(
+        &self,
+        id: &EntryId,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<StoredMessage> {
+        self.change_one(id, "lock", |r| {
+            transitions::lock(r, id, owner, now, lease_ms)
+        })
+        .await
+    }
+
+    pub async fn renew(&self, id: &EntryId, owner: &str, until: i64) -> Result<()> {
+        self.change_one(id, "renewing the lock", |r| {
+            transitions::renew(r, id, owner, until)
+        })
+        .await
+        .map(drop)
+    }
+
+    pub async fn release_for_retry(
+        &self,
+        id: &EntryId,
+        owner: &str,
+        progress: &Progress<'_>,
+        error: &str,
+        next_at: i64,
+        outcome_unknown: bool,
+    ) -> Result<StoredMessage> {
+        self.change_one(id, "release for retry", |r| {
+            transitions::release_for_retry(r, id, owner, progress, error, next_at, outcome_unknown)
+        })
+        .await
+    }
+
+    pub async fn release_partial(
+        &self,
+        id: &EntryId,
+        owner: &str,
+        progress: &Progress<'_>,
+    ) -> Result<()> {
+        self.change_one(id, "release", |r| {
+            transitions::release_partial(r, id, owner, progress)
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Finishes a send in one transaction: the queued record leaves (tombstone kept, so that
+    /// abort answers MAPI_E_NOT_IN_QUEUE), the sent copy and any report are written.
+    pub async fn finish(
+        &self,
+        id: &EntryId,
+        owner: &str,
+        content: &MessageContent,
+        failed: &[Failure],
+        uids: ([u8; 16], [u8; 16]),
+        now: i64,
+    ) -> Result<Finished> {
+        let tx = self.begin(
+            &[MESSAGES, META, FINISHED],
+            true,
+            format!("finish of message {id}"),
+        )?;
+        let mut seq = Seq::read(&tx).await?;
+        let existing = self.read_record(&tx, id).await?;
+        let dest = transitions::destination(content, self.uid);
+        let ids = FinishIds {
+            sent_id: EntryId::new(self.uid, uids.0),
+            sent_seq: seq.take(),
+            ndr_id: EntryId::new(self.uid, uids.1),
+            ndr_seq: seq.take(),
+            now,
+        };
+        let f = transitions::finish(existing.as_ref(), id, owner, content, failed, dest, ids)?;
+        let messages = tx.store(MESSAGES)?;
+        tx.delete(&messages, &key(id))?;
+        let tomb = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&tomb, &"at".into(), &(now as f64).into());
+        tx.put_at(&tx.store(FINISHED)?, &tomb, &key(id))?;
+        for rec in f.sent.iter().chain(f.ndr.iter()) {
+            self.write_record(&tx, rec)?;
+        }
+        seq.write(&tx)?;
+        tx.commit().await?;
+        Ok(f)
+    }
+}
