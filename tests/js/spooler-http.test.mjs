@@ -160,3 +160,16 @@ test("e2e: 20 messages through httpTransport each reach the server once (distinc
   assert.equal(new Set(keys).size, 20);
   assert.deepEqual(new Set(keys), new Set(events(store).of("submitted").map((e) => e.detail.submissionId)));
 });
+
+test("e2e: httpTransport as the tightly coupled transport (spooler: false): delivered once, `sending` names it", async (t) => {
+  const srv = await startHttpServer(t);
+  const store = await openSpoolStore(t, { transport: httpTransport({ url: srv.url, name: "relay" }), spooler: false });
+  const msg = newMessage(store, "coupled over http", [recipient("c@example.org")]);
+  const id = msg.entryId;
+  await msg.submit();
+  await sentOf(store, id);
+  assert.equal(srv.requests.length, 1);
+  assert.equal(srv.requests[0].headers["x-rcpt-to"], "c@example.org");
+  assert.equal(events(store).of("sending", id)[0].detail.transport, "relay");
+  assert.equal(srv.requests[0].headers["idempotency-key"], events(store).of("submitted", id)[0].detail.submissionId);
+});

@@ -167,6 +167,21 @@ test("retryAfterMs wins over the backoff (a long backoff is not used when retryA
   await sentOf(store, id, 2000);
 });
 
+test("a retryAfterMs that is not a non-negative finite number is ignored: backoff is used (DECISIONS)", async (t) => {
+  const bad = [-5, Number.NaN, Infinity, "5000"];
+  const tr = failing(bad.length, (n) => Object.assign(new MapiError("MAPI_E_WAIT", `bad ${n}`), { retryAfterMs: bad[n - 1] }));
+  const store = await openSpoolStore(t, { transports: [tr], retry: { initialMs: 20, maxMs: 40 } });
+  const events = recordEvents(store, ["retry"]);
+  const id = await queued(store, "bad retryAfterMs");
+  await sentOf(store, id, 3000);
+  assert.equal(events.length, bad.length);
+  for (let i = 0; i < bad.length; i++) {
+    const next = events[i].detail.nextAttemptAt.getTime();
+    assert.ok(next - events[i].at <= 40 + 2, `attempt ${i + 1} (retryAfterMs ${bad[i]}): waits ${next - events[i].at} ms, over maxMs`);
+    assert.ok(next - tr.calls[i].failedAt >= 10 - 2, `attempt ${i + 1} (retryAfterMs ${bad[i]}): under the backoff`);
+  }
+});
+
 test("abort between attempts works: aborted event, back in Drafts, no further attempt", async (t) => {
   const tr = failing(Infinity, () => wait(300, "later"));
   const store = await openSpoolStore(t, { transports: [tr] });

@@ -286,6 +286,21 @@ test("while a transport's send is pending: openMessage → MAPI_E_NO_ACCESS, abo
   await rejectsMapi(() => store.abortSubmit(id), "MAPI_E_NOT_IN_QUEUE");
 });
 
+test("a send that outlasts the lock's lease (retry.leaseMs) keeps its lock: renewed, not taken again, sent once", async (t) => {
+  const tr = fakeTransport({ behave: () => sleep(750) });
+  const store = await openSpoolStore(t, { transports: [tr], retry: { ...FAST_RETRY, leaseMs: 300 } });
+  const { id } = await submitted(store, "long send");
+  await until(() => tr.calls.length === 1, 3000, "the transport call");
+  await sleep(450); // past the first lease
+  const [row] = await store.outgoingQueue();
+  assert.equal(row.PidTagSubmitFlags & SubmitFlags.LOCKED, SubmitFlags.LOCKED);
+  await rejectsMapi(() => store.abortSubmit(id), "MAPI_E_UNABLE_TO_ABORT");
+  await sentOf(store, id);
+  assert.equal(tr.calls.length, 1, "the spooler must not take its own in-flight message again");
+  assert.equal(tr.calls[0].outgoing.possibleDuplicate, false);
+  assert.equal(events(store).of("retry", id).length, 0);
+});
+
 test("a queued message not yet taken is not LOCKED and can be opened read-only and aborted", async (t) => {
   const tr = fakeTransport();
   const store = await openSpoolStore(t, { transports: [tr] });
