@@ -235,7 +235,11 @@ async function readResult(res) {
   // naming failed recipients changes that, for those recipients.
   const type = (res.headers.get("content-type") || "").toLowerCase();
   if (!/^application\/([\w.+-]+\+)?json\b/.test(type)) {
-    res.body?.cancel?.().catch(() => {});
+    // Read a small body to its end rather than cancel it: a cancelled response shows in the
+    // browser as a failed (aborted) request, and a read one frees the connection for reuse.
+    const length = Number(res.headers.get("content-length"));
+    if (Number.isFinite(length) && length <= 65536) await res.arrayBuffer().catch(() => {});
+    else res.body?.cancel?.().catch(() => {});
     return undefined;
   }
   try {

@@ -25,9 +25,16 @@ pub const TYPES: &[&str] = &[
 #[derive(Default)]
 pub struct Listeners {
     list: RefCell<Vec<(String, JsValue)>>,
+    /// Called when events arrive from another store object of the same database (another
+    /// tab): the spooler looks at the queue again.
+    on_remote: RefCell<Option<Box<dyn Fn()>>>,
 }
 
 impl Listeners {
+    pub fn set_on_remote(&self, f: Box<dyn Fn()>) {
+        *self.on_remote.borrow_mut() = Some(f);
+    }
+
     pub fn add(&self, ty: String, listener: JsValue) {
         let mut list = self.list.borrow_mut();
         if !list
@@ -204,6 +211,9 @@ pub fn dispatch_wire(listeners: &Rc<Listeners>, wire: &JsValue) {
         })
         .collect();
     dispatch_details(listeners, list);
+    if let Some(f) = listeners.on_remote.borrow().as_ref() {
+        f();
+    }
 }
 
 /// Queues `(type, detail)` pairs for dispatch on the next microtask.

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::convert::{rows_to_array, set};
+use super::idb::Leadership;
 use super::store::StoreInner;
 use super::transport::{self, JsTransport};
 use super::{now_ms, random_bytes, timer};
@@ -40,6 +41,11 @@ pub struct Spooler {
     wake: RefCell<JsValue>,
     waiters: RefCell<Vec<js_sys::Function>>,
     controllers: RefCell<Vec<JsValue>>,
+    /// The database is shared with other store objects (IndexedDB): the loose transports
+    /// run only while this store object leads the spooling of the database.
+    shared: Cell<bool>,
+    leadership: RefCell<Option<Leadership>>,
+    seeking: Cell<bool>,
 }
 
 impl Spooler {
@@ -55,13 +61,41 @@ impl Spooler {
             wake: RefCell::new(JsValue::UNDEFINED),
             waiters: RefCell::new(Vec::new()),
             controllers: RefCell::new(Vec::new()),
+            shared: Cell::new(false),
+            leadership: RefCell::new(None),
+            seeking: Cell::new(false),
         }
+    }
+
+    /// The store's database is shared with other store objects (every tab of the origin).
+    pub fn set_shared(&self, shared: bool) {
+        self.shared.set(shared);
+    }
+
+    pub fn is_shared(&self) -> bool {
+        self.shared.get()
+    }
+
+    /// Whether this store object has loose transports to spool with.
+    fn wants_to_spool(&self) -> bool {
+        self.enabled && !self.transports.borrow().is_empty()
+    }
+
+    /// Whether this store object may run its loose transports now: always on a store of
+    /// its own; on a shared database only while it holds the leadership.
+    fn leads(&self) -> bool {
+        !self.shared.get()
+            || self
+                .leadership
+                .borrow()
+                .as_ref()
+                .is_some_and(|l| l.is_held())
     }
 
     /// The transports this store object sends with, coupled first.
     fn engine(&self) -> Vec<JsTransport> {
         let mut t: Vec<JsTransport> = self.coupled.iter().cloned().collect();
-        if self.enabled {
+        if self.wants_to_spool() && self.leads() {
             t.extend(self.transports.borrow().iter().cloned());
         }
         t
@@ -70,7 +104,7 @@ impl Spooler {
     /// None: a full spooler (any address type; recipients nobody takes fail for good).
     /// Some: only the coupled transport runs here; other recipients wait for a spooler.
     fn wanted_types(&self) -> Option<Vec<String>> {
-        if self.enabled && !self.transports.borrow().is_empty() {
+        if self.wants_to_spool() && self.leads() {
             None
         } else {
             Some(
@@ -84,11 +118,17 @@ impl Spooler {
 
     /// Whether anything in this store object can send.
     pub fn can_send(&self) -> bool {
-        self.coupled.is_some() || (self.enabled && !self.transports.borrow().is_empty())
+        self.coupled.is_some() || self.wants_to_spool()
     }
 
     pub fn is_idle(&self) -> bool {
         self.in_flight.borrow().is_empty() && !self.pumping.get()
+    }
+
+    /// Releases whoever waits for the next step (flush), e.g. when another tab changed the
+    /// queue.
+    pub fn wake_waiters(&self) {
+        self.notify();
     }
 
     fn notify(&self) {
@@ -105,6 +145,11 @@ impl Spooler {
     /// Stops: no more passes, in-flight sends aborted, waiters released.
     pub fn stop(&self) {
         timer::clear(&self.wake.borrow());
+        if let Some(l) = self.leadership.borrow_mut().take() {
+            spawn_local(async move {
+                let _ = l.release().await;
+            });
+        }
         for c in self.controllers.borrow_mut().drain(..) {
             transport::abort(&c);
         }
@@ -117,8 +162,40 @@ pub fn kick(inner: &Rc<StoreInner>) {
     if !inner.spooler.can_send() || inner.closed.get() {
         return;
     }
+    seek_leadership(inner);
     let inner = inner.clone();
     spawn_local(async move { pump(inner).await });
+}
+
+/// On a shared database, exactly one store object runs its loose transports: it waits for
+/// the database's leadership (Web Locks, or a lease), then spools; when it loses it (a lease
+/// it could not renew), it waits again. A tab that closes or dies passes it on.
+fn seek_leadership(inner: &Rc<StoreInner>) {
+    let sp = &inner.spooler;
+    if !sp.shared.get() || !sp.wants_to_spool() || sp.seeking.get() || sp.leads() {
+        return;
+    }
+    sp.seeking.set(true);
+    sp.leadership.borrow_mut().take();
+    let weak = Rc::downgrade(inner);
+    let owner = sp.owner.clone();
+    let contender = inner.clone();
+    spawn_local(async move {
+        let got = contender.backend.lead(&owner).await;
+        drop(contender);
+        let Some(inner) = weak.upgrade() else { return };
+        inner.spooler.seeking.set(false);
+        match got {
+            Ok(Some(l)) if !inner.closed.get() => {
+                *inner.spooler.leadership.borrow_mut() = Some(l);
+                kick(&inner);
+            }
+            Ok(Some(l)) => {
+                let _ = l.release().await;
+            }
+            _ => {}
+        }
+    });
 }
 
 async fn pump(inner: Rc<StoreInner>) {

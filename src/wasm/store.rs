@@ -108,6 +108,18 @@ impl Store {
             listeners,
             spooler,
         });
+        inner
+            .spooler
+            .set_shared(matches!(inner.backend, Backend::IndexedDb(_)));
+        // Another tab's change (a submit, an abort, a finished send) wakes this spooler,
+        // and whoever waits in flush() here.
+        let weak = Rc::downgrade(&inner);
+        inner.listeners.set_on_remote(Box::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.spooler.wake_waiters();
+                spooler::kick(&inner);
+            }
+        }));
         spooler::kick(&inner);
         Ok(Store { inner })
     }
@@ -258,29 +270,44 @@ impl Store {
                     .js()?
                     .is_some();
                 let sp = &inner.spooler;
-                if !due && sp.is_idle() {
-                    return Ok(JsValue::UNDEFINED);
-                }
-                if due && sp.is_idle() && !sp.can_send() {
-                    return Err(to_js(mapi_err!(
-                        NoSupport,
-                        "flush: queued messages are due but nothing in this store can send them \
-                         (no transport is registered, or the spooler is off)"
-                    )));
-                }
-                // A pass that ends idle with messages still due found nothing it may take:
-                // they are for address types no transport of this store object takes.
-                idle_passes = if due && sp.is_idle() {
-                    idle_passes + 1
+                if sp.is_shared() {
+                    // Any tab may be sending: done when nothing is due and nothing is held by
+                    // a transport anywhere. Other tabs' events wake this loop.
+                    let held = inner
+                        .backend()?
+                        .queue_rows()
+                        .await
+                        .js()?
+                        .iter()
+                        .any(|r| r.submit_flags & crate::message::submit_flags::LOCKED != 0);
+                    if !due && !held && sp.is_idle() {
+                        return Ok(JsValue::UNDEFINED);
+                    }
                 } else {
-                    0
-                };
-                if idle_passes > 1 {
-                    return Err(to_js(mapi_err!(
-                        NoSupport,
-                        "flush: queued messages are due for address types no transport of this \
-                         store takes"
-                    )));
+                    if !due && sp.is_idle() {
+                        return Ok(JsValue::UNDEFINED);
+                    }
+                    if due && sp.is_idle() && !sp.can_send() {
+                        return Err(to_js(mapi_err!(
+                            NoSupport,
+                            "flush: queued messages are due but nothing in this store can send \
+                             them (no transport is registered, or the spooler is off)"
+                        )));
+                    }
+                    // A pass that ends idle with messages still due found nothing it may
+                    // take: they are for address types no transport of this store takes.
+                    idle_passes = if due && sp.is_idle() {
+                        idle_passes + 1
+                    } else {
+                        0
+                    };
+                    if idle_passes > 1 {
+                        return Err(to_js(mapi_err!(
+                            NoSupport,
+                            "flush: queued messages are due for address types no transport of \
+                             this store takes"
+                        )));
+                    }
                 }
                 let step = sp.next_step();
                 // Only an idle spooler needs a push; a busy one steps on its own (an ending
