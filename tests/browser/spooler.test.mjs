@@ -33,6 +33,7 @@ function startSink() {
         key,
         tab: req.headers["x-tab"],
         possibleDuplicate: req.headers["x-possible-duplicate"],
+        messageId: req.headers["x-message-id"],
         bytes: Buffer.concat(chunks).length,
       });
       if (held.has(key)) return; // never answers: the sending tab will be closed meanwhile
@@ -187,6 +188,8 @@ test("the sending tab closed mid-send: another tab sends it again after the leas
   await until("the second attempt", () => sink.received.length >= 1, 20_000);
   const second = sink.received[0];
   assert.equal(second.key, submissionId, "the same submission");
+  assert.equal(second.messageId, first.messageId, "the same Message-ID");
+  assert.match(first.messageId, /^%3C.+%3E$|^<.+>$/);
   assert.equal(second.possibleDuplicate, "true");
   assert.equal(second.tab, survivor.tab);
   const state = await until("the message to be finished", async () => {
