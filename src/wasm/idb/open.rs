@@ -128,6 +128,7 @@ pub async fn read_uid(db: &web_sys::IdbDatabase, name: &str) -> Result<StoreUid>
     let names = db.object_store_names();
     for s in [
         schema::MESSAGES,
+        schema::BLOBS,
         schema::META,
         schema::FINISHED,
         schema::LEASES,

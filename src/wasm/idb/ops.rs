@@ -6,7 +6,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::record;
-use super::schema::{BY_FOLDER, BY_QUEUE, FINISHED, MESSAGES, META, META_KEY};
+use super::schema::{BLOBS, BY_FOLDER, BY_QUEUE, FINISHED, MESSAGES, META, META_KEY};
 use super::tx::Tx;
 use super::IdbStore;
 use crate::entry_id::EntryId;
@@ -65,13 +65,42 @@ impl IdbStore {
         Tx::begin(self.db()?, stores, write, what)
     }
 
+    /// A whole record: its metadata from `messages` and its content from `blobs`.
     async fn read_record(&self, tx: &Tx, id: &EntryId) -> Result<Option<StoredMessage>> {
         let v = tx.get(&tx.store(MESSAGES)?, &key(id)).await?;
-        record::from_js(&id.to_hex(), &v)
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        let blob = tx.get(&tx.store(BLOBS)?, &key(id)).await?;
+        record::from_js(
+            &id.to_hex(),
+            &v,
+            record::blob_from_js(&blob).unwrap_or_default(),
+        )
     }
 
-    fn write_record(&self, tx: &Tx, rec: &StoredMessage) -> Result<()> {
-        tx.put(&tx.store(MESSAGES)?, &record::to_js(rec))
+    /// Writes a record; its content only when it differs from `prior` (a lock, a lease
+    /// renewal or a retry leaves the content as it was and costs no copy of it).
+    fn write_record(
+        &self,
+        tx: &Tx,
+        rec: &StoredMessage,
+        prior: Option<&StoredMessage>,
+    ) -> Result<()> {
+        tx.put(&tx.store(MESSAGES)?, &record::to_js(rec))?;
+        if prior.is_none_or(|p| p.blob != rec.blob) {
+            tx.put_at(
+                &tx.store(BLOBS)?,
+                &record::blob_to_js(&rec.blob),
+                &key(&rec.entry_id),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn delete_record(&self, tx: &Tx, id: &EntryId) -> Result<()> {
+        tx.delete(&tx.store(MESSAGES)?, &key(id))?;
+        tx.delete(&tx.store(BLOBS)?, &key(id))
     }
 
     pub async fn save(
@@ -81,11 +110,15 @@ impl IdbStore {
         force: bool,
     ) -> Result<StoredMessage> {
         let id = base.entry_id;
-        let tx = self.begin(&[MESSAGES, META], true, format!("save of message {id}"))?;
+        let tx = self.begin(
+            &[MESSAGES, BLOBS, META],
+            true,
+            format!("save of message {id}"),
+        )?;
         let mut seq = Seq::read(&tx).await?;
         let existing = self.read_record(&tx, &id).await?;
         let rec = transitions::save(existing.as_ref(), base, content, force, seq.take())?;
-        self.write_record(&tx, &rec)?;
+        self.write_record(&tx, &rec, existing.as_ref())?;
         seq.write(&tx)?;
         tx.commit().await?;
         Ok(rec)
@@ -98,12 +131,16 @@ impl IdbStore {
         mut input: SubmitInput,
     ) -> Result<(StoredMessage, Vec<Event>)> {
         let id = base.entry_id;
-        let tx = self.begin(&[MESSAGES, META], true, format!("submit of message {id}"))?;
+        let tx = self.begin(
+            &[MESSAGES, BLOBS, META],
+            true,
+            format!("submit of message {id}"),
+        )?;
         let mut seq = Seq::read(&tx).await?;
         let existing = self.read_record(&tx, &id).await?;
         input.seq = seq.take();
         let (rec, _) = transitions::submit(existing.as_ref(), base, content, &input)?;
-        self.write_record(&tx, &rec)?;
+        self.write_record(&tx, &rec, existing.as_ref())?;
         seq.write(&tx)?;
         tx.commit().await?;
         let events = vec![
@@ -118,7 +155,7 @@ impl IdbStore {
 
     pub async fn abort(&self, id: &EntryId) -> Result<Vec<Event>> {
         let tx = self.begin(
-            &[MESSAGES, META, FINISHED],
+            &[MESSAGES, BLOBS, META, FINISHED],
             true,
             format!("abort of message {id}"),
         )?;
@@ -126,26 +163,26 @@ impl IdbStore {
         let existing = self.read_record(&tx, id).await?;
         let finished = !tx.get(&tx.store(FINISHED)?, &key(id)).await?.is_undefined();
         let rec = transitions::abort(existing.as_ref(), id, finished, seq.take())?;
-        self.write_record(&tx, &rec)?;
+        self.write_record(&tx, &rec, existing.as_ref())?;
         seq.write(&tx)?;
         tx.commit().await?;
         Ok(vec![Event::Aborted { entry_id: *id }, Event::QueueChange])
     }
 
     pub async fn delete(&self, id: &EntryId) -> Result<()> {
-        let tx = self.begin(&[MESSAGES], true, format!("delete of message {id}"))?;
+        let tx = self.begin(&[MESSAGES, BLOBS], true, format!("delete of message {id}"))?;
         match self.read_record(&tx, id).await {
             Ok(existing) => transitions::delete(existing.as_ref(), id)?,
             // A record whose metadata is damaged can only be deleted.
             Err(e) if e.code == crate::MapiCode::CorruptData => {}
             Err(e) => return Err(e),
         }
-        tx.delete(&tx.store(MESSAGES)?, &key(id))?;
+        self.delete_record(&tx, id)?;
         tx.commit().await
     }
 
     pub async fn open(&self, id: &EntryId, access: Access) -> Result<Opened> {
-        let tx = self.begin(&[MESSAGES], false, format!("open of message {id}"))?;
+        let tx = self.begin(&[MESSAGES, BLOBS], false, format!("open of message {id}"))?;
         let existing = self.read_record(&tx, id).await?;
         transitions::open(existing.as_ref(), id, access)
     }
@@ -153,17 +190,17 @@ impl IdbStore {
     /// Damages the content blob of the real stored record (corruptRecordForTesting).
     pub async fn corrupt(&self, id: &EntryId) -> Result<()> {
         let tx = self.begin(
-            &[MESSAGES],
+            &[MESSAGES, BLOBS],
             true,
             format!("corruptRecordForTesting of {id}"),
         )?;
-        let store = tx.store(MESSAGES)?;
-        let raw = tx.get(&store, &key(id)).await?;
-        let mut blob = record::blob_of(&raw)
-            .ok_or_else(|| mapi_err!(NotFound, "no message has entry id {id}"))?;
+        if self.read_record(&tx, id).await?.is_none() {
+            return Err(mapi_err!(NotFound, "no message has entry id {id}"));
+        }
+        let blobs = tx.store(BLOBS)?;
+        let mut blob = record::blob_from_js(&tx.get(&blobs, &key(id)).await?).unwrap_or_default();
         crate::record::corrupt(&mut blob);
-        record::set_blob(&raw, &blob);
-        tx.put(&store, &raw)?;
+        tx.put_at(&blobs, &record::blob_to_js(&blob), &key(id))?;
         tx.commit().await
     }
 
@@ -173,7 +210,7 @@ impl IdbStore {
         list.iter()
             .filter_map(|v| {
                 let key = js_sys::Reflect::get(&v, &"id".into()).ok()?.as_string()?;
-                record::from_js(&key, &v).ok().flatten()
+                record::from_js(&key, &v, Vec::new()).ok().flatten()
             })
             .collect()
     }
@@ -215,10 +252,10 @@ impl IdbStore {
         what: &str,
         f: impl FnOnce(Option<&StoredMessage>) -> Result<StoredMessage>,
     ) -> Result<StoredMessage> {
-        let tx = self.begin(&[MESSAGES], true, format!("{what} of message {id}"))?;
+        let tx = self.begin(&[MESSAGES, BLOBS], true, format!("{what} of message {id}"))?;
         let existing = self.read_record(&tx, id).await?;
         let rec = f(existing.as_ref())?;
-        self.write_record(&tx, &rec)?;
+        self.write_record(&tx, &rec, existing.as_ref())?;
         tx.commit().await?;
         Ok(rec)
     }
@@ -286,7 +323,7 @@ impl IdbStore {
         now: i64,
     ) -> Result<Finished> {
         let tx = self.begin(
-            &[MESSAGES, META, FINISHED],
+            &[MESSAGES, BLOBS, META, FINISHED],
             true,
             format!("finish of message {id}"),
         )?;
@@ -301,13 +338,12 @@ impl IdbStore {
             now,
         };
         let f = transitions::finish(existing.as_ref(), id, owner, content, failed, dest, ids)?;
-        let messages = tx.store(MESSAGES)?;
-        tx.delete(&messages, &key(id))?;
+        self.delete_record(&tx, id)?;
         let tomb = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&tomb, &"at".into(), &(now as f64).into());
         tx.put_at(&tx.store(FINISHED)?, &tomb, &key(id))?;
         for rec in f.sent.iter().chain(f.ndr.iter()) {
-            self.write_record(&tx, rec)?;
+            self.write_record(&tx, rec, None)?;
         }
         seq.write(&tx)?;
         tx.commit().await?;

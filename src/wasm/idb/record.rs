@@ -1,7 +1,8 @@
 //! A stored message as the JS object IndexedDB keeps: the plain-Rust `codec` decides the
 //! bytes; this file only moves them in and out of a JS object.
 //!
-//! `{ id, format, folder, seq, qseq?, meta: Uint8Array, blob: Uint8Array }`
+//! `{ id, format, folder, seq, qseq?, meta: Uint8Array }` in `messages`; the content blob
+//! is kept apart, in `blobs`, under the same key.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -30,7 +31,6 @@ pub fn to_js(rec: &StoredMessage) -> JsValue {
         set(&o, "qseq", &(q as f64).into());
     }
     set(&o, "meta", &js_sys::Uint8Array::from(&p.meta[..]).into());
-    set(&o, "blob", &js_sys::Uint8Array::from(&p.blob[..]).into());
     o.into()
 }
 
@@ -41,8 +41,9 @@ fn bytes(o: &JsValue, k: &str) -> Option<Vec<u8>> {
         .map(|a| a.to_vec())
 }
 
-/// `key` names the message in errors. `undefined` (no record) is None.
-pub fn from_js(key: &str, v: &JsValue) -> Result<Option<StoredMessage>> {
+/// `key` names the message in errors. `undefined` (no record) is None. `blob` is the
+/// content from `blobs` (empty where only the metadata was read: the listings).
+pub fn from_js(key: &str, v: &JsValue, blob: Vec<u8>) -> Result<Option<StoredMessage>> {
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
@@ -52,19 +53,15 @@ pub fn from_js(key: &str, v: &JsValue) -> Result<Option<StoredMessage>> {
             "the stored record of message {key} is damaged (no metadata); delete the message"
         )
     })?;
-    let blob = bytes(v, "blob").unwrap_or_default();
     codec::from_parts(key, &meta, blob).map(Some)
 }
 
-/// Replaces the content blob of a raw record object (corruptRecordForTesting).
-pub fn set_blob(v: &JsValue, blob: &[u8]) {
-    set(
-        v.unchecked_ref(),
-        "blob",
-        &js_sys::Uint8Array::from(blob).into(),
-    );
+/// A content blob as IndexedDB keeps it.
+pub fn blob_to_js(blob: &[u8]) -> JsValue {
+    js_sys::Uint8Array::from(blob).into()
 }
 
-pub fn blob_of(v: &JsValue) -> Option<Vec<u8>> {
-    bytes(v, "blob")
+/// A content blob read from `blobs` (`undefined` when there is none).
+pub fn blob_from_js(v: &JsValue) -> Option<Vec<u8>> {
+    v.dyn_ref::<js_sys::Uint8Array>().map(|a| a.to_vec())
 }

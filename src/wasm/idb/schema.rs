@@ -21,6 +21,9 @@ use crate::error::Result;
 
 pub const VERSION: u32 = 1;
 pub const MESSAGES: &str = "messages";
+/// Content blobs, by entry id, apart from the records so that listing a folder or the queue
+/// never reads a message's content (attachments can be megabytes).
+pub const BLOBS: &str = "blobs";
 pub const META: &str = "meta";
 pub const FINISHED: &str = "finished";
 pub const LEASES: &str = "leases";
@@ -47,6 +50,7 @@ pub fn upgrade(
             .create_index_with_str_sequence(BY_FOLDER, &by_folder)
             .dom(what)?;
         messages.create_index_with_str(BY_QUEUE, "qseq").dom(what)?;
+        db.create_object_store(BLOBS).dom(what)?;
         let meta = db.create_object_store(META).dom(what)?;
         db.create_object_store(FINISHED).dom(what)?;
         db.create_object_store(LEASES).dom(what)?;
