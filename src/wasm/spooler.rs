@@ -205,10 +205,16 @@ async fn pump(inner: Rc<StoreInner>) {
         return;
     }
     sp.pumping.set(true);
-    let types = sp.wanted_types();
-    let mut queue_drained = false;
     loop {
         sp.again.set(false);
+        // Asked again each pass: the leadership may have come (or gone) since the last one,
+        // and a pass with the types of a non-leader would leave the queue to nobody.
+        let types = sp.wanted_types();
+        let mut queue_drained = false;
+        let mut read_failed = false;
+        // The time the last look found nothing due: the wake-up is computed for that same
+        // instant, so a message that becomes due between the two reads is not missed.
+        let mut looked_at = now_ms();
         // Bounded: a lock lost to another spooler is looked at again, but never forever.
         let mut looks = 0;
         while sp.in_flight.borrow().len() < spool::MAX_IN_FLIGHT
@@ -217,9 +223,20 @@ async fn pump(inner: Rc<StoreInner>) {
         {
             looks += 1;
             let now = now_ms();
-            let Ok(Some(id)) = inner.backend.next_due(now, types.as_deref()).await else {
-                queue_drained = true;
-                break;
+            looked_at = now;
+            let id = match inner.backend.next_due(now, types.as_deref()).await {
+                Ok(Some(id)) => id,
+                Ok(None) => {
+                    queue_drained = true;
+                    break;
+                }
+                // The queue could not be read (the database is busy or closing): look
+                // again a little later rather than leave the messages waiting for the
+                // next submit.
+                Err(_) => {
+                    read_failed = true;
+                    break;
+                }
             };
             match inner
                 .backend
@@ -256,38 +273,63 @@ async fn pump(inner: Rc<StoreInner>) {
                 Err(_) => continue,
             }
         }
+        if inner.closed.get() {
+            break;
+        }
+        if sp.again.get() {
+            continue;
+        }
+        // Only when nothing is due: while sends are in flight, each one that ends starts a
+        // pass, so looking for the next wake-up time (a scan of the waiting messages) would
+        // cost every message a look at the whole queue.
+        if queue_drained {
+            schedule_wake(&inner, looked_at, types.as_deref()).await;
+        } else if read_failed || sp.in_flight.borrow().is_empty() {
+            // Nothing in flight will start the next pass (the queue could not be read, or
+            // every lock was lost to other spoolers): look again a little later.
+            wake_in(&inner, READ_RETRY_MS);
+        }
+        // A kick that came while the wake-up time was read (on IndexedDB that read
+        // awaits, and a submit may commit meanwhile) asks for another pass: without it
+        // that message would wait for the next submit.
         if !sp.again.get() || inner.closed.get() {
             break;
         }
-    }
-    // Only when nothing is due: while sends are in flight, each one that ends starts a
-    // pass, so looking for the next wake-up time (a scan of the waiting messages) would
-    // cost every message a look at the whole queue.
-    if queue_drained {
-        schedule_wake(&inner, types.as_deref()).await;
     }
     sp.pumping.set(false);
     sp.notify();
 }
 
 /// Wakes the spooler when the next deferred or backing-off message becomes due.
-async fn schedule_wake(inner: &Rc<StoreInner>, types: Option<&[String]>) {
+/// `now` is when the queue was last found with nothing due: whatever became due since is
+/// woken for at once.
+async fn schedule_wake(inner: &Rc<StoreInner>, now: i64, types: Option<&[String]>) {
     let sp = &inner.spooler;
     timer::clear(&sp.wake.borrow());
     if inner.closed.get() {
         return;
     }
-    let now = now_ms();
-    if let Ok(Some(at)) = inner.backend.next_wake(now, types).await {
-        let weak = Rc::downgrade(inner);
-        let f = Closure::once_into_js(move || {
-            if let Some(inner) = weak.upgrade() {
-                kick(&inner);
-            }
-        });
-        let handle = timer::set_timeout(f.unchecked_ref(), (at - now).max(0) as f64 + 1.0);
-        *sp.wake.borrow_mut() = handle;
+    match inner.backend.next_wake(now, types).await {
+        Ok(Some(at)) => wake_in(inner, (at - now_ms()).max(0) as f64 + 1.0),
+        Ok(None) => {}
+        Err(_) => wake_in(inner, READ_RETRY_MS),
     }
+}
+
+/// How long the spooler waits before it looks at a queue it could not read.
+const READ_RETRY_MS: f64 = 1000.0;
+
+/// Starts a pass after `ms` (replacing any wake-up already set).
+fn wake_in(inner: &Rc<StoreInner>, ms: f64) {
+    let sp = &inner.spooler;
+    timer::clear(&sp.wake.borrow());
+    let weak = Rc::downgrade(inner);
+    let f = Closure::once_into_js(move || {
+        if let Some(inner) = weak.upgrade() {
+            kick(&inner);
+        }
+    });
+    *sp.wake.borrow_mut() = timer::set_timeout(f.unchecked_ref(), ms);
 }
 
 struct Ticket {

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MessageFlags } from "mapi-outbox";
-import { NEW_FLAGS, assertMapiError, openStore, savedDraft } from "./helpers.mjs";
+import { NEW_FLAGS, assertMapiError, openStore, savedDraft, sameBytes } from "./helpers.mjs";
 
 const ROW_COLUMNS = ["PidTagAttachLongFilename", "PidTagAttachMimeTag", "PidTagAttachNumber", "PidTagAttachSize"];
 
@@ -76,7 +76,7 @@ test("attachment bytes round-trip exactly through message save and openMessage/o
   const p = a.getProps(["PidTagAttachDataBinary", "PidTagAttachLongFilename", "PidTagAttachMimeTag"]);
   assert.ok(p.PidTagAttachDataBinary instanceof Uint8Array);
   assert.equal(p.PidTagAttachDataBinary.length, data.length);
-  assert.ok(Buffer.from(p.PidTagAttachDataBinary).equals(Buffer.from(data)), "bytes differ");
+  assert.ok(sameBytes(p.PidTagAttachDataBinary, data), "bytes differ");
   assert.equal(p.PidTagAttachLongFilename, "data.bin");
   assert.equal(p.PidTagAttachMimeTag, "application/octet-stream");
 });

@@ -347,9 +347,27 @@ export function sleep(ms) {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * Bytes as a string, one char per byte (what Buffer's "latin1" gives; without Buffer, so the
+ * suite also runs in a browser: tests/browser/jsuite.test.mjs).
+ */
+export function latin1(bytes) {
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  let s = "";
+  for (let i = 0; i < u8.length; i += 8192) s += String.fromCharCode.apply(null, u8.subarray(i, i + 8192));
+  return s;
+}
+
+/** Whether two byte sequences hold the same bytes (Buffer.equals, without Buffer). */
+export function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The header block of RFC 5322 bytes as a string (up to the first empty line). */
 export function mimeHeaders(bytes) {
-  const text = Buffer.from(bytes).toString("latin1");
+  const text = latin1(bytes);
   const end = text.indexOf("\r\n\r\n");
   return end < 0 ? text : text.slice(0, end + 2);
 }

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MapiError } from "mapi-outbox";
-import { openSpoolStore, fakeTransport, events, recipient, newMessage } from "./helpers.mjs";
+import { openSpoolStore, fakeTransport, events, recipient, newMessage, latin1 } from "./helpers.mjs";
 
 const N = 200;
 
@@ -50,7 +50,7 @@ test(`${N} submits: each delivered exactly once (counted by submissionId), all i
   assert.deepEqual(await store.outgoingQueue(), []);
   // each message went to its own recipient
   for (const c of tr.calls) {
-    const i = Number(/bulk (\d+)/.exec(Buffer.from(c.outgoing.mime).toString("latin1"))[1]);
+    const i = Number(/bulk (\d+)/.exec(latin1(c.outgoing.mime))[1]);
     assert.deepEqual([...c.outgoing.rcptTo], [`r${i}@example.org`]);
   }
 });
@@ -86,7 +86,9 @@ test("never more than 4 sends in flight at once (DECISIONS), and all of them do 
     behave: async () => {
       inFlight += 1;
       peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, 10));
+      // Long enough for four locks to be taken while the first send runs, on IndexedDB too
+      // (each lock is a durable transaction of a few ms).
+      await new Promise((r) => setTimeout(r, 60));
       inFlight -= 1;
     },
   });

@@ -1,0 +1,312 @@
+// The browser shims of tests/browser/jsuite/ checked against the real thing, in Node: every
+// assertion of shim-assert.mjs must pass or fail exactly where node:assert/strict does (so a
+// tests/js test cannot pass in the browser where it would fail in Node), and shim-test.mjs
+// must run tests, hooks and failures the way node:test does for what the suite uses.
+import { test } from "node:test";
+import nodeAssert from "node:assert/strict";
+import shim from "./jsuite/shim-assert.mjs";
+import { createRunner } from "./jsuite/shim-test.mjs";
+
+// ------------------------------------------------------------------ a corpus of values
+
+function corpus() {
+  const sym = Symbol("s");
+  const withSym = (v) => Object.assign({ a: 1 }, { [sym]: v });
+  const nonEnumSym = () => {
+    const o = { a: 1 };
+    Object.defineProperty(o, sym, { value: 1, enumerable: false });
+    return o;
+  };
+  const nonEnum = (k, v) => {
+    const o = {};
+    Object.defineProperty(o, k, { value: v, enumerable: false });
+    return o;
+  };
+  const arrWithProp = (p) => Object.assign([1, 2], { p });
+  const sparse = () => {
+    const a = [1, , 3]; // eslint-disable-line no-sparse-arrays
+    return a;
+  };
+  const cyc = (n) => {
+    const o = { n };
+    o.self = o;
+    return o;
+  };
+  const cycArr = () => {
+    const a = [1];
+    a.push(a);
+    return a;
+  };
+  class Foo {
+    constructor(x) {
+      this.x = x;
+    }
+  }
+  class Bar {
+    constructor(x) {
+      this.x = x;
+    }
+  }
+  const errWith = (msg, extra) => Object.assign(new Error(msg), extra);
+  const re = (src, flags, lastIndex = 0) => {
+    const r = new RegExp(src, flags);
+    r.lastIndex = lastIndex;
+    return r;
+  };
+  const u8 = (...b) => new Uint8Array(b);
+  const u8prop = () => Object.assign(new Uint8Array([1, 2]), { p: 1 });
+  const nullProto = (o) => Object.assign(Object.create(null), o);
+  const fn = () => {};
+  const objKey1 = { k: 1 };
+  return [
+    // primitives
+    () => 1, () => 1, () => 2, () => "1", () => 0, () => -0, () => NaN, () => Infinity,
+    () => "", () => "a", () => "b", () => true, () => false, () => null, () => undefined,
+    () => 1n, () => 2n, () => sym, () => Symbol("s"), () => fn, () => function g() {},
+    // plain objects
+    () => ({}), () => ({ a: 1 }), () => ({ a: 1, b: 2 }), () => ({ b: 2, a: 1 }), () => ({ a: "1" }),
+    () => ({ a: undefined }), () => ({ b: undefined }), () => ({ a: { b: [1, 2] } }), () => ({ a: { b: [1, 3] } }),
+    () => ({ a: -0 }), () => ({ a: 0 }), () => ({ a: NaN }), () => withSym(1), () => withSym(2), () => nonEnumSym(),
+    () => nonEnum("a", 1), () => nonEnum("b", 1), () => nullProto({ a: 1 }), () => new Foo(1), () => new Foo(2), () => new Bar(1),
+    () => ({ x: 1 }), () => Object.create({ x: 1 }), () => cyc(1), () => cyc(2), () => ({ n: 1, self: { n: 1 } }),
+    // arrays
+    () => [], () => [1, 2], () => [2, 1], () => [1, 2, 3], () => ["1", "2"], () => [1, undefined, 3], () => sparse(),
+    () => arrWithProp(1), () => arrWithProp(2), () => [[1], [2]], () => [[1], [3]], () => cycArr(), () => [1, [1]],
+    () => [{ a: 1 }, { b: 2 }], () => [{ b: 2 }, { a: 1 }],
+    // dates
+    () => new Date(0), () => new Date(0), () => new Date(1), () => new Date(NaN), () => Object.assign(new Date(0), { p: 1 }),
+    // regexps
+    () => /a/g, () => /a/i, () => /b/g, () => re("a", "g", 1), () => Object.assign(/a/g, { p: 1 }),
+    // errors
+    () => new Error("x"), () => new Error("y"), () => new TypeError("x"), () => errWith("x", { code: 1 }),
+    () => errWith("x", { code: 2 }), () => errWith("x", { name: "Other" }),
+    // typed arrays and buffers
+    () => u8(), () => u8(1, 2), () => u8(1, 3), () => u8(1, 2, 3), () => new Uint16Array([1, 2]), () => new Int8Array([1, 2]),
+    () => u8prop(), () => new Float64Array([0]), () => new Float64Array([-0]), () => new Float64Array([NaN]),
+    () => new Uint8Array([1, 2, 3, 4]).subarray(1, 3), () => u8(2, 3), () => new Uint8ClampedArray([1, 2]),
+    () => new ArrayBuffer(2), () => new Uint8Array([1, 0]).buffer, () => new DataView(new ArrayBuffer(2)),
+    () => Buffer.from([1, 2]),
+    // maps and sets
+    () => new Map(), () => new Map([[1, "a"]]), () => new Map([[1, "b"]]), () => new Map([[2, "a"]]),
+    () => new Map([[1, "a"], [2, "b"]]), () => new Map([[2, "b"], [1, "a"]]), () => new Map([[{ k: 1 }, 1]]),
+    () => new Map([[{ k: 1 }, 2]]), () => new Map([[{ k: 2 }, 1]]), () => new Map([[objKey1, 1]]), () => new Map([[1, undefined]]),
+    () => new Map([[2, undefined]]), () => new Map([["1", "a"]]), () => Object.assign(new Map(), { p: 1 }),
+    () => new Set(), () => new Set([1]), () => new Set([2]), () => new Set([1, 2]), () => new Set([2, 1]), () => new Set(["1"]),
+    () => new Set([{ a: 1 }]), () => new Set([{ a: 2 }]), () => new Set([{ a: 1 }, { a: 1 }]), () => new Set([[1], [2]]),
+    () => new Set([[2], [1]]), () => new Set([fn]),
+    // boxed primitives, promises, weak collections
+    () => new Number(1), () => new Number(2), () => new String("a"), () => new String("b"), () => new Boolean(true),
+    () => Object(1n), () => Object(sym), () => Object.assign(new Number(1), { p: 1 }), () => Promise.resolve(1),
+    () => Promise.resolve(2), () => new WeakMap(), () => new WeakSet(),
+  ];
+}
+
+function outcome(f) {
+  try {
+    f();
+    return "pass";
+  } catch (e) {
+    return e?.name === "AssertionError" ? "assertion" : `error ${e?.code ?? e?.name}`;
+  }
+}
+
+async function outcomeAsync(f) {
+  try {
+    await f();
+    return "pass";
+  } catch (e) {
+    return e?.name === "AssertionError" ? "assertion" : `error ${e?.code ?? e?.name}`;
+  }
+}
+
+test("shim deepEqual/notDeepEqual/equal/notEqual agree with node:assert/strict on every pair of a corpus", () => {
+  const makers = corpus();
+  let pairs = 0;
+  const wrong = [];
+  for (let i = 0; i < makers.length; i++) {
+    for (let j = 0; j < makers.length; j++) {
+      for (const op of ["deepEqual", "notDeepEqual", "equal", "notEqual"]) {
+        const real = outcome(() => nodeAssert[op](makers[i](), makers[j]()));
+        const mine = outcome(() => shim[op](makers[i](), makers[j]()));
+        pairs++;
+        if (real !== mine) wrong.push(`${op}(#${i} ${makers[i].toString()}, #${j} ${makers[j].toString()}): node ${real}, shim ${mine}`);
+      }
+    }
+  }
+  nodeAssert.deepEqual(wrong.slice(0, 20), [], `${wrong.length} of ${pairs} disagree`);
+});
+
+test("shim ok/fail/match/doesNotMatch agree with node:assert/strict, including messages that are Errors", () => {
+  const err = new RangeError("mine");
+  // Factories: a /g RegExp's lastIndex changes with each exec, so each side gets its own.
+  const cases = () => [
+    ["ok", [true]], ["ok", [1]], ["ok", ["x"]], ["ok", [0]], ["ok", [""]], ["ok", [null]], ["ok", [undefined]], ["ok", []],
+    ["ok", [false, "msg"]], ["ok", [false, err]], ["fail", []], ["fail", ["boom"]], ["fail", [err]],
+    ["match", ["abc", /b/]], ["match", ["abc", /x/]], ["match", [42, /4/]], ["match", ["abc", "b"]], ["match", ["abc", /x/, err]],
+    ["match", ["abc", Object.assign(/b/g, { lastIndex: 2 })]], ["match", ["abc", /B/i]], ["match", ["a\nb", /^b$/m]],
+    ["doesNotMatch", ["abc", /b/]], ["doesNotMatch", ["abc", /x/]], ["doesNotMatch", [42, /x/]], ["doesNotMatch", ["abc", "x"]],
+    ["equal", [1, 2, err]], ["deepEqual", [{}, [], err]], ["notEqual", [1, 1, err]],
+    ["ifError", [null]], ["ifError", [undefined]], ["ifError", [err]], ["ifError", [0]], ["ifError", ["x"]],
+  ];
+  const wrong = [];
+  const [real_, mine_] = [cases(), cases()];
+  for (let i = 0; i < real_.length; i++) {
+    const [op, args] = real_[i];
+    const real = outcome(() => nodeAssert[op](...args));
+    const mine = outcome(() => shim[op](...mine_[i][1]));
+    if (real !== mine) wrong.push(`${op}(${args.map(String).join(", ")}): node ${real}, shim ${mine}`);
+  }
+  // An Error given as the message is thrown as it is, by both.
+  nodeAssert.throws(() => shim.ok(false, err), (e) => e === err);
+  nodeAssert.throws(() => shim.equal(1, 2, err), (e) => e === err);
+  nodeAssert.deepEqual(wrong, []);
+  // assert() itself is ok(); assert.strict is assert.
+  nodeAssert.equal(outcome(() => shim(false)), "assertion");
+  nodeAssert.equal(outcome(() => shim(true)), "pass");
+  nodeAssert.equal(shim.strict, shim);
+  nodeAssert.equal(new shim.AssertionError({ message: "m" }).code, "ERR_ASSERTION");
+});
+
+class MyError extends Error {
+  constructor(m) {
+    super(m);
+    this.name = "MyError";
+    this.code = "E_MINE";
+  }
+}
+
+function errorArgs() {
+  return [
+    undefined, Error, TypeError, RangeError, MyError, Object, Array,
+    (e) => e instanceof TypeError, (e) => e?.message === "boom", () => "yes", () => 1, function validate() { return undefined; },
+    /boom/, /nothing/, /^TypeError: boom$/, /MyError/,
+    { message: "boom" }, { message: /bo/ }, { message: /x/ }, { name: "TypeError" }, { name: "TypeError", message: "boom" },
+    { code: "E_MINE" }, { code: "E_OTHER" }, { code: /E_/ }, { nope: undefined }, { name: "MyError", code: "E_MINE", message: "boom" },
+    new TypeError("boom"), new Error("boom"), new MyError("boom"), {}, 42, null, "boom",
+  ];
+}
+
+function thrownValues() {
+  return [
+    () => new TypeError("boom"), () => new Error("boom"), () => new MyError("boom"), () => new MyError("other"),
+    () => "boom", () => 42, () => undefined, () => null, () => ({ message: "boom", name: "TypeError" }),
+  ];
+}
+
+test("shim throws/doesNotThrow agree with node:assert/strict for every error-argument form", () => {
+  const wrong = [];
+  const throwers = [...thrownValues().map((v) => () => { throw v(); }), () => {}];
+  for (const [i, f] of throwers.entries()) {
+    for (const [j, e] of errorArgs().entries()) {
+      for (const msg of [undefined, "custom"]) {
+        for (const op of ["throws", "doesNotThrow"]) {
+          const args = msg === undefined ? [f, e] : [f, e, msg];
+          const real = outcome(() => nodeAssert[op](...args));
+          const mine = outcome(() => shim[op](...args));
+          if (real !== mine) wrong.push(`${op}(thrower #${i}, error #${j} ${String(e?.name ?? e)}, ${msg}): node ${real}, shim ${mine}`);
+        }
+      }
+    }
+  }
+  for (const notFn of [42, null, Promise.resolve()]) {
+    if (outcome(() => nodeAssert.throws(notFn)) !== outcome(() => shim.throws(notFn))) wrong.push(`throws(${notFn})`);
+  }
+  nodeAssert.deepEqual(wrong, []);
+});
+
+test("shim rejects/doesNotReject agree with node:assert/strict for promises, functions and every error-argument form", async () => {
+  const wrong = [];
+  const sources = [
+    ...thrownValues().map((v) => () => Promise.reject(v())),
+    ...thrownValues().map((v) => async () => { throw v(); }),
+    () => Promise.resolve(1),
+  ];
+  for (const [i, s] of sources.entries()) {
+    for (const [j, e] of errorArgs().entries()) {
+      for (const op of ["rejects", "doesNotReject"]) {
+        for (const asPromise of [false, true]) {
+          const arg = () => (asPromise ? s() : s);
+          const real = await outcomeAsync(() => nodeAssert[op](arg(), e));
+          const mine = await outcomeAsync(() => shim[op](arg(), e));
+          if (real !== mine) wrong.push(`${op}(source #${i}${asPromise ? " as promise" : ""}, error #${j} ${String(e?.name ?? e)}): node ${real}, shim ${mine}`);
+        }
+      }
+    }
+  }
+  for (const bad of [42, null, () => 42, () => { throw new Error("sync"); }, { then() {} }]) {
+    const real = await outcomeAsync(() => nodeAssert.rejects(bad));
+    const mine = await outcomeAsync(() => shim.rejects(bad));
+    if (real !== mine) wrong.push(`rejects(${String(bad)}): node ${real}, shim ${mine}`);
+  }
+  nodeAssert.deepEqual(wrong, []);
+});
+
+// ------------------------------------------------------------------ shim-test
+
+test("shim-test runs tests in order with before/after hooks and t.after, and reports each result", async () => {
+  const { test: t2, before, after, run } = createRunner();
+  const order = [];
+  before(() => order.push("before"));
+  after(() => order.push("after"));
+  t2("one", (t) => {
+    t.after(() => order.push("one.after1"));
+    t.after(() => order.push("one.after2"));
+    order.push("one");
+  });
+  t2("two fails", async () => {
+    order.push("two");
+    nodeAssert.equal(1, 2);
+  });
+  t2("three after hook fails", (t) => {
+    t.after(() => {
+      throw new Error("hook");
+    });
+  });
+  t2.skip("four skipped", () => order.push("four"));
+  t2("five rejects with a non-error", () => Promise.reject("plain"));
+  t2("six times out", { timeout: 50 }, () => new Promise(() => {}));
+  t2("seven has a name", (t) => nodeAssert.equal(t.name, "seven has a name"));
+  const results = [];
+  await run({ report: (r) => results.push(r) });
+  nodeAssert.deepEqual(order, ["before", "one", "one.after1", "one.after2", "two", "after"]);
+  nodeAssert.deepEqual(
+    results.map((r) => [r.name, r.status]),
+    [
+      ["one", "pass"],
+      ["two fails", "fail"],
+      ["three after hook fails", "fail"],
+      ["four skipped", "skip"],
+      ["five rejects with a non-error", "fail"],
+      ["six times out", "fail"],
+      ["seven has a name", "pass"],
+    ],
+  );
+  nodeAssert.match(results[1].error, /AssertionError/);
+  nodeAssert.match(results[2].error, /hook/);
+  nodeAssert.match(results[4].error, /plain/);
+  nodeAssert.match(results[5].error, /timed out after 50 ms/);
+});
+
+test("shim-test: a failing before hook fails every test; exclusions are reported as skipped with their reason", async () => {
+  const { test: t2, before, run } = createRunner();
+  before(() => {
+    throw new Error("setup broke");
+  });
+  t2("a", () => {});
+  t2("b", () => {});
+  const results = [];
+  await run({ report: (r) => results.push(r) });
+  nodeAssert.deepEqual(results.map((r) => r.status), ["fail", "fail"]);
+  nodeAssert.match(results[0].error, /setup broke/);
+
+  const second = createRunner();
+  let ran = false;
+  second.test("kept", () => {});
+  second.test("left out", () => {
+    ran = true;
+  });
+  const r2 = [];
+  await second.run({ report: (r) => r2.push(r), exclude: { "left out": "because" } });
+  nodeAssert.equal(ran, false);
+  nodeAssert.deepEqual(r2.map((r) => [r.name, r.status, r.reason]), [["kept", "pass", undefined], ["left out", "skip", "excluded from the browser run: because"]]);
+});
