@@ -140,7 +140,7 @@ impl Backend {
     pub async fn next_due(&self, now: i64, types: Option<&[String]>) -> Result<Option<EntryId>> {
         match self {
             Backend::Memory(m) => Ok(mem(m)?.next_due(now, types)),
-            Backend::IndexedDb(db) => Ok(due::next_due(db.queued().await?.iter(), now, types)),
+            Backend::IndexedDb(db) => db.next_due(now, types).await,
         }
     }
 

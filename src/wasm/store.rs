@@ -273,15 +273,15 @@ impl Store {
                 if sp.is_shared() {
                     // Any tab may be sending: done when nothing is due and nothing is held by
                     // a transport anywhere. Other tabs' events wake this loop.
-                    let held = inner
-                        .backend()?
-                        .queue_rows()
-                        .await
-                        .js()?
-                        .iter()
-                        .any(|r| r.submit_flags & crate::message::submit_flags::LOCKED != 0);
-                    if !due && !held && sp.is_idle() {
-                        return Ok(JsValue::UNDEFINED);
+                    // (The whole queue is read only when nothing is due.)
+                    if !due && sp.is_idle() {
+                        let held =
+                            inner.backend()?.queue_rows().await.js()?.iter().any(|r| {
+                                r.submit_flags & crate::message::submit_flags::LOCKED != 0
+                            });
+                        if !held {
+                            return Ok(JsValue::UNDEFINED);
+                        }
                     }
                 } else {
                     if !due && sp.is_idle() {

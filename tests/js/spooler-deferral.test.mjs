@@ -201,3 +201,18 @@ test("abort of a deferred message is refused once the transport has it (MAPI_E_U
 });
 
 void recipient;
+
+test("a due message behind 150 deferred ones is sent at once, and the deferred ones wait", async (t) => {
+  // More than two pages of the IndexedDB backend's queue scan (64 a page): the spooler must
+  // look past them, in submit order, to the one that may go.
+  const tr = fakeTransport();
+  const store = await openSpoolStore(t, { transports: [tr] });
+  const later = new Date(Date.now() + 3_600_000);
+  for (let i = 0; i < 150; i++) await submitDeferred(store, later, `later ${i}`);
+  const id = await queued(store, "due now");
+  await sentOf(store, id, 5000);
+  assert.deepEqual(tr.calls.map((c) => c.outgoing.entryId), [id]);
+  assert.equal((await store.outgoingQueue()).length, 150);
+  await store.flush();
+  assert.equal(tr.calls.length, 1, "flush does not send deferred messages");
+});

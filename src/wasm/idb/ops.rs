@@ -18,7 +18,7 @@ use crate::store::codec::folder_number;
 use crate::store::transitions::{
     self, Access, Base, FinishIds, Finished, Opened, Progress, SubmitInput,
 };
-use crate::store::{Event, Folder, StoredMessage};
+use crate::store::{due, Event, Folder, StoredMessage};
 
 /// The store-wide change sequence in the meta record: read it, and write it back advanced.
 struct Seq {
@@ -224,6 +224,39 @@ impl IdbStore {
             .map_err(|e| super::error::dom_error("reading the outgoing queue", &e))?;
         let list = tx.get_all(index.get_all()).await?;
         Ok(Self::decode_all(&list))
+    }
+
+    /// The first queued message (submit order) that may go now for a spooler taking `types`:
+    /// the queue index is read a page at a time and the scan stops at the first such message,
+    /// so a drain costs each message a look at the head of the queue, not at all of it.
+    pub async fn next_due(&self, now: i64, types: Option<&[String]>) -> Result<Option<EntryId>> {
+        const PAGE: u32 = 64;
+        let what = "looking for the next message to send";
+        let tx = self.begin(&[MESSAGES], false, what.into())?;
+        let index = tx
+            .store(MESSAGES)?
+            .index(BY_QUEUE)
+            .map_err(|e| super::error::dom_error(what, &e))?;
+        let mut after: Option<JsValue> = None;
+        loop {
+            let req = match &after {
+                None => index.get_all_with_key_and_limit(&JsValue::UNDEFINED, PAGE),
+                Some(q) => web_sys::IdbKeyRange::lower_bound_with_open(q, true)
+                    .and_then(|r| index.get_all_with_key_and_limit(&r, PAGE)),
+            };
+            let list = tx.get_all(req).await?;
+            let page = Self::decode_all(&list);
+            if let Some(id) = due::next_due(page.iter(), now, types) {
+                return Ok(Some(id));
+            }
+            if list.length() < PAGE {
+                return Ok(None);
+            }
+            after = Some(
+                js_sys::Reflect::get(&list.get(list.length() - 1), &"qseq".into())
+                    .map_err(|e| super::error::dom_error(what, &e))?,
+            );
+        }
     }
 
     /// A folder's messages, most recently changed first.
