@@ -3,9 +3,11 @@
 // same tests pass against both").
 //
 // Each test file is loaded, unchanged, in its own page of one shared browser
-// (tests/browser/jsuite/index.html): an import map points "node:test" and
-// "node:assert/strict" at small browser shims (jsuite/shim-test.mjs, jsuite/shim-assert.mjs;
-// jsuite-shims.test.mjs checks them against Node's) and "mapi-outbox" at js/index.js.
+// (tests/browser/jsuite/index.html): an import map points "node:assert/strict" at the npm
+// package `assert` (Node's assert for the browser), bundled into one ES module by esbuild in
+// before() below (tests/support/assert-bundle.mjs: its strict variant, into a temporary
+// folder served as /bundle/), "node:test" at a small browser shim (jsuite/shim-test.mjs;
+// jsuite-shims.test.mjs checks both against Node's) and "mapi-outbox" at js/index.js.
 // jsuite/runner.mjs makes every Store.open without a `backend` open a fresh IndexedDB
 // database, runs the file's tests in order and reports each one back; here each becomes its
 // own node:test subtest named "[indexeddb] <test name>", under one test per file. Pages run
@@ -18,6 +20,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startStaticServer } from "../../scripts/static-server.mjs";
+import { buildAssertBundle } from "../support/assert-bundle.mjs";
 import { launchChromium } from "../support/browser.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -69,6 +72,7 @@ const files = allFiles.filter((f) => !only || only.includes(f));
 
 let server;
 let browser;
+let assertBundle;
 const runs = new Map(); // file -> { results: AsyncQueue, done: Promise<summary> }
 
 /** An async-iterable queue: push() from the page, iterate in the node:test test. */
@@ -136,9 +140,11 @@ before(async () => {
   if (!existsSync(join(repo, "pkg", "mapi_outbox_bg.wasm"))) {
     throw new Error("pkg/mapi_outbox_bg.wasm is missing: run `npm run build` first");
   }
+  assertBundle = await buildAssertBundle();
   server = await startStaticServer({
     mounts: {
       "/": join(here, "jsuite"),
+      "/bundle/": assertBundle.dir,
       "/tests/js/": suiteDir,
       "/js/": join(repo, "js"),
       "/pkg/": join(repo, "pkg"),
@@ -163,6 +169,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.close();
+  await assertBundle?.close();
 });
 
 test("every file named in NODE_ONLY and EXCLUDED exists in tests/js", () => {
