@@ -3,12 +3,17 @@
 //   /      -> www/   (index.html, app.js, with an import map for "mapi-outbox")
 //   /js/   -> js/    (the package's browser entry, js/index.js)
 //   /pkg/  -> pkg/   (wasm-bindgen output, built by `npm run build`)
+//   /sink/ -> the local mail sink (scripts/mail-sink.mjs) that the page's httpTransport
+//             posts to; it stores each message as an .eml file in $SINK_DIR (default: a
+//             folder under the system's temp dir, printed at start)
 // with a strict CSP (script-src 'self' 'wasm-unsafe-eval', plus the hash of the inline
-// import map). See scripts/static-server.mjs.
+// import map). See scripts/static-server.mjs. The sink is on the page's own origin, so the
+// CSP's default-src 'self' lets the page reach it and nothing else.
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startStaticServer } from "./static-server.mjs";
+import { createMailSink, DEFAULT_SINK_DIR } from "./mail-sink.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -20,8 +25,22 @@ export function demoMounts() {
   };
 }
 
-export async function serveDemo({ port = 0, log = false } = {}) {
-  return startStaticServer({ mounts: demoMounts(), port, log });
+/**
+ * Serves the demo and its mail sink. Resolves with { url, port, sink, close() }; `sink` is
+ * the mail sink's object (list(), state(), setState(), dir) for tests.
+ */
+export async function serveDemo({ port = 0, log = false, sinkDir = DEFAULT_SINK_DIR, retryAfterSeconds = 2 } = {}) {
+  const sink = createMailSink({ dir: sinkDir, retryAfterSeconds, log });
+  await sink.ready;
+  const served = await startStaticServer({ mounts: demoMounts(), port, log, handle: sink.handle });
+  return {
+    ...served,
+    sink,
+    close: async () => {
+      sink.setState({ delayMs: 0 }); // answer held requests before the server goes
+      await served.close();
+    },
+  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -36,7 +55,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(1);
   }
   try {
-    const { url } = await serveDemo({ port, log: !!process.env.SERVE_LOG });
+    const { url, sink } = await serveDemo({ port, log: !!process.env.SERVE_LOG, sinkDir: process.env.SINK_DIR || undefined });
+    console.log(`[serve] mail sink: ${url}sink/messages  (stores each message as an .eml file in ${sink.dir})`);
     console.log(`[serve] mapi-outbox demo: ${url}  (Ctrl-C to stop)`);
   } catch (err) {
     console.error(`[serve] cannot listen on 127.0.0.1:${port}: ${err.message}`);

@@ -10,6 +10,9 @@
 //   hash of each inline import map is added to script-src; any other inline script stays
 //   blocked.
 // - No caching (`Cache-Control: no-store`), so a rebuilt pkg/ is picked up on reload.
+// - `handle(req, res, urlPath)` (optional) sees every request first and resolves true when
+//   it answered it (the demo mounts its mail sink at /sink/ this way); static files are
+//   GET/HEAD only.
 
 import { createServer } from "node:http";
 import { createHash } from "node:crypto";
@@ -72,7 +75,7 @@ function resolveMounted(mounts, urlPath) {
  * Starts a server. Resolves with { server, port, url, close() } once it listens.
  * `port` 0 picks a free port.
  */
-export async function startStaticServer({ mounts, port = 0, host = "127.0.0.1", log = false }) {
+export async function startStaticServer({ mounts, port = 0, host = "127.0.0.1", log = false, handle = null }) {
   const server = createServer(async (req, res) => {
     const send = (status, body, type = "text/plain; charset=utf-8", extra = {}) => {
       res.writeHead(status, {
@@ -84,7 +87,6 @@ export async function startStaticServer({ mounts, port = 0, host = "127.0.0.1", 
       res.end(req.method === "HEAD" ? undefined : body);
     };
     try {
-      if (req.method !== "GET" && req.method !== "HEAD") return send(405, "method not allowed\n");
       let urlPath;
       try {
         urlPath = decodeURIComponent(new URL(req.url, "http://localhost").pathname);
@@ -92,6 +94,8 @@ export async function startStaticServer({ mounts, port = 0, host = "127.0.0.1", 
         return send(400, "bad request\n");
       }
       if (urlPath.includes("\0")) return send(400, "bad request\n");
+      if (handle && (await handle(req, res, urlPath))) return;
+      if (req.method !== "GET" && req.method !== "HEAD") return send(405, "method not allowed\n");
       let file = resolveMounted(mounts, urlPath);
       if (!file) return send(404, "not found\n");
       let st = await stat(file).catch(() => null);

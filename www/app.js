@@ -1,69 +1,95 @@
-// Minimal demo of mapi-outbox (the full demo comes with issue 5): compose, submit into a
-// memory store, watch the outgoing queue, undo the send (abortSubmit), send a draft again.
-import { Store, MapiError, MessageFlags } from "mapi-outbox";
+// The mapi-outbox demo: a small mail front-end on the MAPI submission model.
+//
+// - Compose writes the form into a Message (setProps, modifyRecipients, attachments) and
+//   submits it. The store's sendDelayMs is the undo window; "send later" sets
+//   PidTagDeferredSendTime instead.
+// - Undo calls store.abortSubmit(entryId) and opens the message again into the form.
+//   Too late → MAPI_E_UNABLE_TO_ABORT (a transport has it) or MAPI_E_NOT_IN_QUEUE (sent).
+// - The spooler in this page sends through httpTransport to the local mail sink
+//   (scripts/mail-sink.mjs, at /sink/ on this origin). Every view is redrawn from the
+//   store's events; nothing is polled except the countdowns.
+// - Submit failing with MAPI_E_CORRUPT_DATA: the stored copy is lost, so the page writes
+//   the form into the message again, saves (a whole fresh record) and submits once more;
+//   only if that fails too does the user see an error (SPEC §1).
+//
+// URL parameters (for tests and tinkering): ?db=NAME (database name, default
+// "mapi-outbox-demo"), ?undo=MS (undo window, default 5000).
+import { Store, MapiError, ErrorCode, MessageFlags, SubmitFlags, httpTransport } from "mapi-outbox";
 
 const $ = (id) => document.getElementById(id);
-const form = $("compose");
-const statusEl = $("status");
-const errorEl = $("error");
+const params = new URLSearchParams(location.search);
+const DB_NAME = params.get("db") || "mapi-outbox-demo";
+const UNDO_MS = clampInt(params.get("undo"), 5000, 0, 60_000);
+const SINK_URL = "/sink/messages";
+const IDENTITIES = [
+  { email: "me@example.org", name: "Demo User" },
+  { email: "support@example.org", name: "Example Support" },
+];
 
 /** @type {import("mapi-outbox").Store} */
 let store;
+let backend = "memory";
+
+// The compose form's state: the Message object behind it (kept open once the message has
+// an entry id, so a damaged stored copy can still be rewritten from it) and the
+// attachments as bytes.
+const compose = {
+  /** @type {import("mapi-outbox").Message | null} */
+  msg: null,
+  saved: false, // msg has a stored copy (a draft)
+  dirty: false,
+  /** @type {{ name: string, type: string, bytes: Uint8Array }[]} */
+  attachments: [],
+};
+
+// The latest outgoing queue rows by entry id (for countdowns and the undo bar).
+let queueRows = new Map();
+// The message the undo bar is about: { entryId, subject, phase, note }.
+let undoBar = null;
+let undoBarTimer = 0;
+
+function clampInt(raw, dflt, min, max) {
+  const n = Number(raw);
+  return raw !== null && Number.isInteger(n) && n >= min && n <= max ? n : dflt;
+}
+
+// ---------------------------------------------------------------------------------------
+// Status, errors, log
 
 function showStatus(text) {
-  statusEl.textContent = text;
-  errorEl.hidden = true;
-  errorEl.textContent = "";
+  $("status").textContent = text;
+  hideError();
 }
 
-function showError(err) {
-  const text =
-    err instanceof MapiError ? `${err.codeName}: ${err.message}` : `${err?.name ?? "Error"}: ${err?.message ?? err}`;
-  errorEl.textContent = text;
-  errorEl.hidden = false;
+function hideError() {
+  $("error").hidden = true;
+  $("error").textContent = "";
 }
 
-/** "alice@example.org, Bob <bob@example.org>" -> recipient rows (To). */
-function parseRecipients(text) {
-  return text
-    .split(/[,;]/)
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((item) => {
-      const m = /^(.*?)\s*<([^<>]*)>$/.exec(item);
-      const row = { PidTagRecipientType: 1, PidTagEmailAddress: m ? m[2].trim() : item };
-      const name = m?.[1].replace(/^"(.*)"$/, "$1").trim();
-      if (name) row.PidTagDisplayName = name;
-      return row;
-    });
+function describe(err) {
+  if (err instanceof MapiError) return `${err.codeName}: ${err.message}`;
+  return `${err?.name ?? "Error"}: ${err?.message ?? err}`;
 }
 
-function formatTime(date) {
-  return date instanceof Date ? date.toLocaleTimeString() : "";
+function showError(err, prefix = "") {
+  const el = $("error");
+  el.textContent = prefix + (typeof err === "string" ? err : describe(err));
+  el.hidden = false;
 }
 
-function rowElement({ subject, meta, action, entryId, testId }) {
+function log(text) {
   const li = document.createElement("li");
-  li.dataset.entryId = entryId;
-  const what = document.createElement("div");
-  what.className = "what";
-  const s = document.createElement("div");
-  s.className = "subject";
-  s.textContent = subject || "(no subject)";
-  const m = document.createElement("div");
-  m.className = "meta";
-  m.textContent = meta;
-  what.append(s, m);
-  const button = document.createElement("button");
-  button.type = "button";
-  button.textContent = action.label;
-  button.dataset.action = testId;
-  button.addEventListener("click", () => run(button, action.run));
-  li.append(what, button);
-  return li;
+  const time = document.createElement("time");
+  const now = new Date();
+  time.dateTime = now.toISOString();
+  time.textContent = now.toLocaleTimeString();
+  li.append(time, " ", text);
+  const ol = $("log");
+  ol.prepend(li);
+  while (ol.children.length > 100) ol.lastElementChild.remove();
 }
 
-/** Runs an async UI action with the button disabled; errors go to the alert line. */
+/** Runs a UI action with its button disabled; errors go to the alert line. */
 async function run(button, fn) {
   if (button) button.disabled = true;
   try {
@@ -71,99 +97,914 @@ async function run(button, fn) {
   } catch (err) {
     showError(err);
   } finally {
-    if (button) button.disabled = false;
-    await render();
+    if (button && button.isConnected) button.disabled = false;
+    scheduleRender();
   }
 }
 
-let renderSeq = 0;
-async function render() {
-  const seq = ++renderSeq;
-  const [queue, drafts] = await Promise.all([store.outgoingQueue(), store.contents("drafts")]);
-  if (seq !== renderSeq) return; // a newer render is on its way
+// ---------------------------------------------------------------------------------------
+// Formatting
 
-  $("queue").replaceChildren(
-    ...queue.map((row) =>
-      rowElement({
-        entryId: row.entryId,
-        subject: row.PidTagSubject,
-        meta: `To ${row.PidTagDisplayTo || "?"} · submitted ${formatTime(row.PidTagClientSubmitTime)}${
-          row.PidTagMessageFlags & MessageFlags.SUBMIT ? " · waiting for a transport" : ""
-        }`,
-        testId: "undo",
-        action: {
-          label: "Undo send",
-          run: async () => {
-            await store.abortSubmit(row.entryId);
-            showStatus(`Send undone: "${row.PidTagSubject ?? ""}" is back in Drafts.`);
-          },
-        },
-      }),
-    ),
-  );
-  $("queue-count").textContent = String(queue.length);
-  $("queue-empty").hidden = queue.length > 0;
-
-  $("drafts").replaceChildren(
-    ...drafts.map((row) =>
-      rowElement({
-        entryId: row.entryId,
-        subject: row.PidTagSubject,
-        meta: `To ${row.PidTagDisplayTo || "(nobody yet)"}`,
-        testId: "send-again",
-        action: {
-          label: "Send again",
-          run: async () => {
-            const msg = await store.openMessage(row.entryId);
-            try {
-              await msg.submit();
-              showStatus(`Queued "${row.PidTagSubject ?? ""}" again.`);
-            } finally {
-              msg.free();
-            }
-          },
-        },
-      }),
-    ),
-  );
-  $("drafts-count").textContent = String(drafts.length);
-  $("drafts-empty").hidden = drafts.length > 0;
+function formatSize(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-async function onSubmit(event) {
-  event.preventDefault();
-  const to = $("to").value;
-  const subject = $("subject").value;
-  const body = $("body").value;
-  await run($("send"), async () => {
-    const recipients = parseRecipients(to);
-    const msg = store.createMessage();
-    try {
-      msg.setProps({ PidTagSubject: subject, PidTagBody: body });
-      if (recipients.length) msg.modifyRecipients("add", recipients);
-      await msg.submit(); // no recipients -> MAPI_E_NO_RECIPIENTS, shown to the user
-      form.reset();
-      showStatus(`Queued "${subject}". You can undo the send while it waits in the queue.`);
-    } finally {
-      msg.free(); // allowed after submit, and after a failed one
+function formatTime(date) {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) return "";
+  const sameDay = date.toDateString() === new Date().toDateString();
+  return sameDay ? date.toLocaleTimeString() : date.toLocaleString();
+}
+
+function secondsLeft(date) {
+  return Math.max(0, Math.ceil((date.getTime() - Date.now()) / 1000));
+}
+
+function formatLeft(date) {
+  const s = secondsLeft(date);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+}
+
+/** "Date" → the value of an <input type=datetime-local> (local time, minutes). */
+function toLocalInput(date) {
+  const p = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Recipients
+
+/** "alice@example.org, Bob <bob@example.org>" → recipient rows of one type. */
+function parseRecipients(text, type) {
+  return text
+    .split(/[,;]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((item) => {
+      const m = /^(.*?)\s*<([^<>]*)>$/.exec(item);
+      const row = { PidTagRecipientType: type, PidTagEmailAddress: m ? m[2].trim() : item };
+      const name = m?.[1].replace(/^"(.*)"$/, "$1").trim();
+      if (name) row.PidTagDisplayName = name;
+      return row;
+    });
+}
+
+function formatRecipient(row) {
+  const name = row.PidTagDisplayName;
+  return name && name !== row.PidTagEmailAddress ? `${name} <${row.PidTagEmailAddress}>` : row.PidTagEmailAddress;
+}
+
+// ---------------------------------------------------------------------------------------
+// Compose
+
+const FIELDS = ["to", "cc", "bcc", "subject", "body", "html", "send-at"];
+
+function setComposeState() {
+  const el = $("compose-state");
+  el.textContent = compose.saved ? (compose.dirty ? "draft, changed" : "draft, saved") : "";
+  el.hidden = !compose.saved;
+  $("compose-title").firstChild.textContent = compose.saved ? "Draft " : "New message ";
+}
+
+function renderAttachments() {
+  const ul = $("attachments");
+  ul.replaceChildren(
+    ...compose.attachments.map((a, i) => {
+      const li = document.createElement("li");
+      const name = document.createElement("span");
+      name.className = "att-name";
+      name.textContent = a.name;
+      const size = document.createElement("span");
+      size.className = "att-size";
+      size.textContent = formatSize(a.bytes.length);
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "quiet";
+      remove.textContent = "Remove";
+      remove.setAttribute("aria-label", `Remove ${a.name}`);
+      remove.addEventListener("click", () => {
+        compose.attachments.splice(i, 1);
+        markDirty();
+        renderAttachments();
+        $("attach").focus();
+      });
+      li.append(name, " ", size, " ", remove);
+      return li;
+    }),
+  );
+}
+
+function markDirty() {
+  compose.dirty = true;
+  setComposeState();
+}
+
+/** Writes the whole form into `msg` (throws on bad input, e.g. an invalid address). */
+function writeFormInto(msg) {
+  const identity = IDENTITIES[Number($("from").value)] ?? IDENTITIES[0];
+  const props = {
+    PidTagSenderName: identity.name,
+    PidTagSenderEmailAddress: identity.email,
+    PidTagSubject: $("subject").value,
+    PidTagBody: $("body").value,
+    PidTagImportance: Number($("importance").value),
+  };
+  const remove = [];
+  const html = $("html").value;
+  if (html.trim()) props.PidTagBodyHtml = html;
+  else remove.push("PidTagBodyHtml");
+  const sendAt = $("send-at").value;
+  if (sendAt) {
+    const when = new Date(sendAt);
+    if (Number.isNaN(when.getTime())) throw new Error("The send-later time is not a valid date.");
+    if (when.getTime() <= Date.now()) {
+      throw new Error("The send-later time is in the past: clear it to send now, or pick a later time.");
     }
+    props.PidTagDeferredSendTime = when;
+  } else {
+    remove.push("PidTagDeferredSendTime");
+  }
+  const rows = [
+    ...parseRecipients($("to").value, 1),
+    ...parseRecipients($("cc").value, 2),
+    ...parseRecipients($("bcc").value, 3),
+  ];
+  msg.setProps(props);
+  msg.deleteProps(remove);
+  msg.removeAllRecipients();
+  if (rows.length) msg.modifyRecipients("add", rows);
+  for (const row of msg.getAttachments()) msg.deleteAttach(row.PidTagAttachNumber);
+  for (const a of compose.attachments) {
+    const att = msg.createAttach();
+    try {
+      att.setProps({
+        PidTagAttachLongFilename: a.name,
+        PidTagAttachMimeTag: a.type || "application/octet-stream",
+        PidTagAttachDataBinary: a.bytes,
+      });
+      att.saveChanges();
+    } finally {
+      att.free();
+    }
+  }
+}
+
+function clearForm() {
+  for (const id of FIELDS) $(id).value = "";
+  $("importance").value = "1";
+  $("from").value = "0";
+  $("attach").value = "";
+  compose.attachments = [];
+  renderAttachments();
+}
+
+/** Forgets the message behind the form (without touching its stored copy). */
+function releaseCompose() {
+  compose.msg?.free();
+  compose.msg = null;
+  compose.saved = false;
+  compose.dirty = false;
+}
+
+function newMessage() {
+  releaseCompose();
+  clearForm();
+  setComposeState();
+}
+
+/** Saves the form as a draft; returns the entry id. */
+async function saveDraft() {
+  const msg = compose.msg ?? (compose.msg = store.createMessage());
+  writeFormInto(msg);
+  await msg.saveChanges();
+  compose.saved = true;
+  compose.dirty = false;
+  setComposeState();
+  return msg.entryId;
+}
+
+/** Keeps what the user typed before the form is replaced by another message. */
+async function keepUnsavedWork() {
+  const hasContent = FIELDS.some((id) => $(id).value.trim() !== "") || compose.attachments.length > 0;
+  if (!compose.dirty || !hasContent) return;
+  try {
+    await saveDraft();
+    log(`kept the message you were writing in Drafts ("${$("subject").value}")`);
+  } catch (err) {
+    log(`could not keep the message you were writing: ${describe(err)}`);
+  }
+}
+
+/** Opens a draft (by entry id) into the compose form, read-write. */
+async function loadIntoCompose(entryId) {
+  const msg = await store.openMessage(entryId);
+  try {
+    const p = msg.getProps();
+    const recipients = msg.getRecipients();
+    const attachments = [];
+    for (const row of msg.getAttachments()) {
+      const att = msg.openAttach(row.PidTagAttachNumber);
+      try {
+        const ap = att.getProps(["PidTagAttachLongFilename", "PidTagAttachFilename", "PidTagAttachMimeTag", "PidTagAttachDataBinary"]);
+        attachments.push({
+          name: ap.PidTagAttachLongFilename ?? ap.PidTagAttachFilename ?? `attachment-${row.PidTagAttachNumber}`,
+          type: ap.PidTagAttachMimeTag ?? "",
+          bytes: ap.PidTagAttachDataBinary ?? new Uint8Array(0),
+        });
+      } finally {
+        att.free();
+      }
+    }
+    releaseCompose();
+    clearForm();
+    const byType = (t) => recipients.filter((r) => r.PidTagRecipientType === t).map(formatRecipient).join(", ");
+    $("to").value = byType(1);
+    $("cc").value = byType(2);
+    $("bcc").value = byType(3);
+    $("subject").value = p.PidTagSubject ?? "";
+    $("body").value = p.PidTagBody ?? "";
+    $("html").value = p.PidTagBodyHtml ?? "";
+    $("importance").value = String(p.PidTagImportance ?? 1);
+    const idx = IDENTITIES.findIndex((i) => i.email === p.PidTagSenderEmailAddress);
+    $("from").value = String(Math.max(0, idx));
+    $("send-at").value =
+      p.PidTagDeferredSendTime instanceof Date && p.PidTagDeferredSendTime.getTime() > Date.now()
+        ? toLocalInput(p.PidTagDeferredSendTime)
+        : "";
+    compose.attachments = attachments;
+    renderAttachments();
+    compose.msg = msg;
+    compose.saved = true;
+    compose.dirty = false;
+    setComposeState();
+  } catch (err) {
+    if (compose.msg !== msg) msg.free();
+    throw err;
+  }
+}
+
+async function onSend(event) {
+  event.preventDefault();
+  await run($("send"), async () => {
+    hideError();
+    const msg = compose.msg ?? (compose.msg = store.createMessage());
+    writeFormInto(msg); // bad input throws here: shown, the form keeps it
+    const entryId = msg.entryId; // read before submit: the object dies on submit
+    const subject = $("subject").value;
+    const sendLater = $("send-at").value !== "";
+    try {
+      await msg.submit();
+    } catch (err) {
+      if (MapiError.codeOf(err) !== ErrorCode.MAPI_E_CORRUPT_DATA) throw err;
+      // The stored copy is unreadable: rewrite it from the form and submit once more.
+      log(`"${subject}": the stored copy was unreadable (MAPI_E_CORRUPT_DATA); rewrote it and submitted again`);
+      try {
+        writeFormInto(msg);
+        await msg.saveChanges();
+        await msg.submit();
+      } catch (err2) {
+        showError(err2, "The message was not sent: its stored copy was damaged and rewriting it failed. ");
+        return;
+      }
+    }
+    msg.free();
+    compose.msg = null;
+    compose.saved = false;
+    compose.dirty = false;
+    clearForm();
+    setComposeState();
+    showUndoBar({ entryId, subject, phase: sendLater ? "later" : "waiting" });
+    showStatus(sendLater ? `Scheduled "${subject}": it waits in the Outbox.` : `Submitted "${subject}".`);
+    $("to").focus();
   });
+}
+
+// ---------------------------------------------------------------------------------------
+// Undo
+
+async function undoSend(entryId, subject, button) {
+  await run(button, async () => {
+    hideError();
+    try {
+      await store.abortSubmit(entryId);
+    } catch (err) {
+      const code = MapiError.codeOf(err);
+      if (code === ErrorCode.MAPI_E_UNABLE_TO_ABORT) {
+        showError(`Too late to undo "${subject}": it is being sent right now (MAPI_E_UNABLE_TO_ABORT).`);
+        return;
+      }
+      if (code === ErrorCode.MAPI_E_NOT_IN_QUEUE || code === ErrorCode.MAPI_E_NOT_FOUND) {
+        showError(`Too late to undo "${subject}": it has already been sent (${describe(err).split(":")[0]}).`);
+        return;
+      }
+      throw err;
+    }
+    if (undoBar?.entryId === entryId) hideUndoBar();
+    await keepUnsavedWork();
+    try {
+      await loadIntoCompose(entryId);
+      showStatus(`Send undone: "${subject}" is back in the compose form.`);
+    } catch (err) {
+      showError(err, `Send undone, but "${subject}" could not be opened (it is in Drafts): `);
+    }
+    $("subject").focus();
+  });
+}
+
+function showUndoBar(state) {
+  clearTimeout(undoBarTimer);
+  undoBar = state;
+  $("undo-bar").hidden = false;
+  updateUndoBar();
+}
+
+function hideUndoBar() {
+  clearTimeout(undoBarTimer);
+  undoBar = null;
+  $("undo-bar").hidden = true;
+}
+
+function updateUndoBar() {
+  if (!undoBar) return;
+  const { subject, phase, entryId } = undoBar;
+  const row = queueRows.get(entryId);
+  const name = `"${subject || "(no subject)"}"`;
+  let text;
+  let canUndo = true;
+  if (phase === "sent") {
+    text = `Sent ${name}.`;
+    canUndo = false;
+  } else if (phase === "failed") {
+    text = `${name} could not be delivered to every recipient: see the Inbox.`;
+    canUndo = false;
+  } else if (row && row.PidTagSubmitFlags & SubmitFlags.LOCKED) {
+    text = `Sending ${name}…`;
+  } else if (row && row.attempts > 0 && row.nextAttemptAt) {
+    text = `${name} is not out yet (${shortError(row.lastError)}); next attempt in ${formatLeft(row.nextAttemptAt)}.`;
+  } else if (row?.PidTagDeferredSendTime && row.PidTagDeferredSendTime.getTime() > Date.now()) {
+    text =
+      phase === "later"
+        ? `Scheduled ${name} for ${formatTime(row.PidTagDeferredSendTime)}.`
+        : `Sending ${name} in ${secondsLeft(row.PidTagDeferredSendTime)} s…`;
+  } else {
+    text = `Sending ${name}…`;
+  }
+  $("undo-text").textContent = text;
+  $("undo-button").hidden = !canUndo;
+  $("undo-bar").dataset.phase = phase;
+}
+
+// ---------------------------------------------------------------------------------------
+// Lists
+
+/** Keyed update of a <ul>: existing rows are updated in place (focus stays where it is). */
+function syncList(ul, rows, key, create, update) {
+  const existing = new Map([...ul.children].map((li) => [li.dataset.key, li]));
+  const wanted = rows.map((row) => {
+    const k = key(row);
+    let li = existing.get(k);
+    if (li) existing.delete(k);
+    else {
+      li = create(row);
+      li.dataset.key = k;
+    }
+    update(li, row);
+    return li;
+  });
+  for (const li of existing.values()) li.remove();
+  wanted.forEach((li, i) => {
+    if (ul.children[i] !== li) ul.insertBefore(li, ul.children[i] ?? null);
+  });
+}
+
+function el(tag, className, text) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** A row: subject (opens the message read-only), meta line, state line, action buttons. */
+function baseRow(onOpen) {
+  const li = el("li", "row");
+  const what = el("div", "what");
+  const subject = el("button", "link subject");
+  subject.type = "button";
+  subject.dataset.action = "open";
+  subject.addEventListener("click", () => onOpen(li));
+  what.append(subject, el("div", "meta"), el("div", "state"));
+  li.append(what, el("div", "row-actions"));
+  return li;
+}
+
+function setRowText(li, subject, meta, state) {
+  const s = li.querySelector(".subject");
+  const text = subject || "(no subject)";
+  if (s.textContent !== text) s.textContent = text;
+  li.querySelector(".meta").textContent = meta;
+  const st = li.querySelector(".state");
+  st.textContent = state ?? "";
+  st.hidden = !state;
+}
+
+function addAction(li, label, action, onClick) {
+  const b = el("button", "", label);
+  b.type = "button";
+  b.dataset.action = action;
+  b.addEventListener("click", () => onClick(b));
+  li.querySelector(".row-actions").append(b);
+  return b;
+}
+
+/**
+ * A transport error as the Outbox shows it: httpTransport's messages carry the URL and the
+ * start of the answer's body, so show the code and the HTTP status (the whole text is in
+ * the event log and the row's tooltip).
+ */
+function shortError(text) {
+  if (!text) return "unknown error";
+  const m = /^(MAPI_E_\w+): .*?answered (\d{3}[^(:]*?)\s*(?:\(|:|$)/.exec(text);
+  if (m) return `${m[1]}, ${m[2]}`;
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
+/** The state of a queue row, for the Outbox view. */
+function queueState(row) {
+  if (row.PidTagSubmitFlags & SubmitFlags.LOCKED) return { state: "sending", text: "Sending…", undo: false };
+  if (row.attempts > 0 && row.nextAttemptAt) {
+    return {
+      state: "retrying",
+      text: `Retrying: attempt ${row.attempts} failed (${shortError(row.lastError)}); next attempt in ${formatLeft(row.nextAttemptAt)}`,
+      undo: true,
+    };
+  }
+  const deferred = row.PidTagDeferredSendTime;
+  if (deferred && deferred.getTime() > Date.now()) {
+    const inWindow = deferred.getTime() - row.PidTagClientSubmitTime.getTime() <= UNDO_MS + 1000;
+    return {
+      state: "scheduled",
+      text: inWindow
+        ? `Undo window: sends in ${formatLeft(deferred)}`
+        : `Scheduled for ${formatTime(deferred)} (in ${formatLeft(deferred)})`,
+      undo: true,
+    };
+  }
+  return { state: "waiting", text: "Waiting for the spooler", undo: true };
+}
+
+function renderOutbox(rows) {
+  queueRows = new Map(rows.map((r) => [r.entryId, r]));
+  syncList(
+    $("outbox"),
+    rows,
+    (r) => r.entryId,
+    () => {
+      const li = baseRow((li) => openViewer(li.dataset.key, "outbox"));
+      addAction(li, "Undo", "undo", (b) => {
+        const r = queueRows.get(li.dataset.key);
+        undoSend(li.dataset.key, r?.PidTagSubject ?? "", b);
+      });
+      return li;
+    },
+    (li, r) => {
+      const q = queueState(r);
+      li.dataset.state = q.state;
+      li.title = r.lastError ? `Last error: ${r.lastError}` : "";
+      setRowText(li, r.PidTagSubject, `To ${[r.PidTagDisplayTo, r.PidTagDisplayCc].filter(Boolean).join("; ") || r.PidTagDisplayBcc || "?"} · submitted ${formatTime(r.PidTagClientSubmitTime)} · ${formatSize(r.PidTagMessageSize)}`, q.text);
+      li.querySelector("[data-action=undo]").hidden = !q.undo;
+    },
+  );
+  setCount("outbox", rows.length);
+}
+
+function renderFolder(name, rows) {
+  syncList(
+    $(name),
+    rows,
+    (r) => r.entryId,
+    () => {
+      const li = baseRow((li) => openViewer(li.dataset.key, name));
+      if (name === "drafts") {
+        addAction(li, "Edit", "edit", (b) =>
+          run(b, async () => {
+            if (compose.msg?.entryId === li.dataset.key) return $("subject").focus();
+            await keepUnsavedWork();
+            await loadIntoCompose(li.dataset.key);
+            showStatus("Draft opened in the compose form.");
+            $("to").focus();
+          }),
+        );
+        addAction(li, "Delete", "delete", (b) =>
+          run(b, async () => {
+            if (compose.msg?.entryId === li.dataset.key) newMessage();
+            await store.deleteMessage(li.dataset.key);
+            showStatus("Draft deleted.");
+          }),
+        );
+      }
+      return li;
+    },
+    (li, r) => {
+      const ndr = r.PidTagMessageClass.startsWith("REPORT.") && r.PidTagMessageClass.endsWith(".NDR");
+      li.dataset.kind = ndr ? "ndr" : "note";
+      const when = r.PidTagClientSubmitTime ? ` · ${formatTime(r.PidTagClientSubmitTime)}` : "";
+      const meta = ndr ? `Non-delivery report${when}` : `To ${r.PidTagDisplayTo || "(nobody yet)"}${when} · ${formatSize(r.PidTagMessageSize)}`;
+      setRowText(li, r.PidTagSubject, meta, "");
+    },
+  );
+  setCount(name, rows.length);
+}
+
+function setCount(name, n) {
+  $(`count-${name}`).textContent = String(n);
+  $(`empty-${name}`).hidden = n > 0;
+}
+
+let renderRunning = false;
+let renderAgain = false;
+async function render() {
+  const [queue, drafts, sent, inbox] = await Promise.all([
+    store.outgoingQueue(),
+    store.contents("drafts"),
+    store.contents("sent"),
+    store.contents("inbox"),
+  ]);
+  renderOutbox(queue);
+  renderFolder("drafts", drafts);
+  renderFolder("sent", sent);
+  renderFolder("inbox", inbox);
+  updateUndoBar();
+}
+
+/** Coalesces redraws: one runs at a time, and one more after it if anything changed. */
+function scheduleRender() {
+  if (renderRunning) {
+    renderAgain = true;
+    return;
+  }
+  renderRunning = true;
+  (async () => {
+    try {
+      do {
+        renderAgain = false;
+        await render();
+      } while (renderAgain);
+    } catch (err) {
+      showError(err, "Could not read the store: ");
+    } finally {
+      renderRunning = false;
+      document.body.dataset.rendered = String(Number(document.body.dataset.rendered ?? 0) + 1);
+    }
+  })();
+}
+
+function tick() {
+  for (const li of $("outbox").children) {
+    const r = queueRows.get(li.dataset.key);
+    if (!r) continue;
+    const q = queueState(r);
+    const st = li.querySelector(".state");
+    if (st.textContent !== q.text) st.textContent = q.text;
+    if (li.dataset.state !== q.state) {
+      li.dataset.state = q.state;
+      li.querySelector("[data-action=undo]").hidden = !q.undo;
+    }
+  }
+  updateUndoBar();
+}
+
+// ---------------------------------------------------------------------------------------
+// The read-only viewer
+
+let viewerUrls = [];
+
+async function openViewer(entryId, folder) {
+  hideError();
+  let msg;
+  try {
+    msg = await store.openMessage(entryId, { access: "read" });
+  } catch (err) {
+    const code = MapiError.codeOf(err);
+    if (code === ErrorCode.MAPI_E_NO_ACCESS) return showError("This message is being sent right now; open it from Sent Items in a moment.");
+    if (code === ErrorCode.MAPI_E_NOT_FOUND) return showError("This message is no longer there (it was sent or deleted meanwhile).");
+    if (code === ErrorCode.MAPI_E_CORRUPT_DATA) return showError(err, "The stored copy of this message is damaged: ");
+    return showError(err);
+  }
+  try {
+    const p = msg.getProps();
+    const recipients = msg.getRecipients();
+    const ndr = (p.PidTagMessageClass ?? "").includes(".NDR");
+    $("viewer-subject").textContent = p.PidTagSubject || "(no subject)";
+    $("viewer-kind").textContent = ndr
+      ? "Non-delivery report: the recipients below could not be reached."
+      : { outbox: "In the Outbox (read-only while queued)", drafts: "Draft (read-only view)", sent: "Sent Items", inbox: "Inbox" }[folder] ?? "";
+    const fields = [];
+    const from = p.PidTagSenderEmailAddress
+      ? formatRecipient({ PidTagDisplayName: p.PidTagSenderName, PidTagEmailAddress: p.PidTagSenderEmailAddress })
+      : p.PidTagSenderName;
+    if (from) fields.push(["From", from]);
+    const label = ndr ? { 1: "Failed", 2: "Failed (Cc)", 3: "Failed (Bcc)" } : { 1: "To", 2: "Cc", 3: "Bcc" };
+    for (const t of [1, 2, 3]) {
+      const list = recipients.filter((r) => r.PidTagRecipientType === t).map(formatRecipient);
+      if (list.length) fields.push([label[t], list.join(", ")]);
+    }
+    if (p.PidTagClientSubmitTime) fields.push(["Submitted", p.PidTagClientSubmitTime.toLocaleString()]);
+    if (p.PidTagDeferredSendTime) fields.push(["Send later", p.PidTagDeferredSendTime.toLocaleString()]);
+    if (p.PidTagImportance !== undefined && p.PidTagImportance !== 1) fields.push(["Importance", p.PidTagImportance === 2 ? "High" : "Low"]);
+    if (p.PidTagInternetMessageId) fields.push(["Message-ID", p.PidTagInternetMessageId]);
+    fields.push(["Class", p.PidTagMessageClass ?? "IPM.Note"]);
+    const flags = p.PidTagMessageFlags ?? 0;
+    fields.push(["State", [flags & MessageFlags.SUBMIT && "submitted", flags & MessageFlags.UNSENT ? "unsent" : "sent", flags & MessageFlags.READ && "read"].filter(Boolean).join(", ")]);
+    $("viewer-fields").replaceChildren(
+      ...fields.flatMap(([k, v]) => [el("dt", "", k), el("dd", "", v)]),
+    );
+    $("viewer-body").textContent = p.PidTagBody ?? "";
+    $("viewer-body").hidden = !p.PidTagBody;
+    $("viewer-html").textContent = p.PidTagBodyHtml ?? "";
+    $("viewer-html-wrap").hidden = !p.PidTagBodyHtml;
+    for (const url of viewerUrls) URL.revokeObjectURL(url);
+    viewerUrls = [];
+    const items = [];
+    for (const row of msg.getAttachments()) {
+      const att = msg.openAttach(row.PidTagAttachNumber);
+      try {
+        const ap = att.getProps(["PidTagAttachLongFilename", "PidTagAttachFilename", "PidTagAttachMimeTag", "PidTagAttachDataBinary"]);
+        const bytes = ap.PidTagAttachDataBinary ?? new Uint8Array(0);
+        const name = ap.PidTagAttachLongFilename ?? ap.PidTagAttachFilename ?? `attachment-${row.PidTagAttachNumber}`;
+        const url = URL.createObjectURL(new Blob([bytes], { type: ap.PidTagAttachMimeTag || "application/octet-stream" }));
+        viewerUrls.push(url);
+        const li = el("li");
+        const a = el("a", "att-name", name);
+        a.href = url;
+        a.download = name;
+        li.append(a, " ", el("span", "att-size", formatSize(bytes.length)));
+        items.push(li);
+      } finally {
+        att.free();
+      }
+    }
+    $("viewer-attachments").replaceChildren(...items);
+    $("viewer").dataset.entryId = entryId;
+    if (!$("viewer").open) $("viewer").showModal();
+  } finally {
+    msg.free();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The mail sink (server switches and what it received)
+
+async function sinkFetch(path, init) {
+  const res = await fetch(path, { cache: "no-store", ...init });
+  if (!res.ok) throw new Error(`the mail sink answered ${res.status} to ${init?.method ?? "GET"} ${path}`);
+  return res.json();
+}
+
+function showSinkState(s) {
+  $("offline").checked = s.offline;
+  $("slow").checked = s.delayMs > 0;
+  $("slow-label").textContent = `Slow mail server (holds each message ${s.delayMs > 0 ? Math.round(s.delayMs / 1000) : 5} s)`;
+  $("sink-folder").textContent = s.folder;
+  document.body.dataset.offline = String(s.offline);
+}
+
+async function setSinkState(change, button) {
+  await run(button, async () => {
+    const s = await sinkFetch("/sink/state", {
+      method: "PUT",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(change),
+    });
+    showSinkState(s);
+    log(`mail sink: ${s.offline ? "offline (refuses with 503 + Retry-After)" : "online"}${s.delayMs ? `, slow (${s.delayMs / 1000} s a message)` : ""}`);
+    if (!s.offline) showStatus("The mail server is back: waiting messages go out at their next attempt.");
+  });
+}
+
+let sinkSeq = 0;
+async function refreshSink() {
+  const seq = ++sinkSeq;
+  const list = await sinkFetch(SINK_URL);
+  if (seq !== sinkSeq) return;
+  syncList(
+    $("sink"),
+    list,
+    (r) => r.id,
+    (r) => {
+      const li = el("li", "row");
+      const what = el("div", "what");
+      const a = el("a", "subject");
+      a.href = `${SINK_URL}/${encodeURIComponent(r.id)}`;
+      a.target = "_blank";
+      a.rel = "noopener";
+      what.append(a, el("div", "meta"), el("div", "state"));
+      li.append(what);
+      return li;
+    },
+    (li, r) => {
+      const a = li.querySelector(".subject");
+      a.textContent = r.subject || "(no subject)";
+      a.setAttribute("aria-label", `${r.subject || "(no subject)"}: raw .eml file ${r.file}`);
+      li.querySelector(".meta").textContent = `${r.mailFrom} → ${r.rcptTo.join(", ")} · ${formatSize(r.size)} · ${formatTime(new Date(r.receivedAt))}`;
+      const notes = [`${r.file}`, `attempt ${r.attempt}`];
+      if (r.possibleDuplicate) notes.push("possible duplicate");
+      if (r.duplicates) notes.push(`${r.duplicates} duplicate ${r.duplicates === 1 ? "delivery" : "deliveries"} dropped`);
+      if (r.failed?.length) notes.push(`refused: ${r.failed.map((f) => f.email).join(", ")}`);
+      li.querySelector(".state").textContent = notes.join(" · ");
+    },
+  );
+  setCount("sink", list.length);
+}
+
+function refreshSinkSoon() {
+  refreshSink().catch((err) => showError(err, "Could not list what the mail sink received: "));
+}
+
+// ---------------------------------------------------------------------------------------
+// Tabs (WAI-ARIA tabs: arrow keys, Home/End)
+
+function setupTabs() {
+  const tabs = [...document.querySelectorAll("[role=tab]")];
+  const select = (tab, focus = true) => {
+    for (const t of tabs) {
+      const on = t === tab;
+      t.setAttribute("aria-selected", String(on));
+      t.tabIndex = on ? 0 : -1;
+      $(t.getAttribute("aria-controls")).hidden = !on;
+    }
+    if (focus) tab.focus();
+    if (tab.id === "tab-sink") refreshSinkSoon();
+  };
+  for (const tab of tabs) {
+    tab.addEventListener("click", () => select(tab));
+    tab.addEventListener("keydown", (e) => {
+      const i = tabs.indexOf(tab);
+      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+      if (next === undefined) return;
+      e.preventDefault();
+      select(tabs[(next + tabs.length) % tabs.length]);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Store events
+
+function onStoreEvent(event) {
+  const d = event.detail ?? {};
+  const subject = (id) => {
+    const r = queueRows.get(id);
+    return r ? `"${r.PidTagSubject}"` : "a message";
+  };
+  switch (event.type) {
+    case "submitted":
+      log(`submitted ${subject(d.entryId)}`);
+      break;
+    case "sending":
+      log(`sending ${subject(d.entryId)} via ${d.transport}`);
+      break;
+    case "retry":
+      log(`attempt ${d.attempt} of ${subject(d.entryId)} failed: ${d.error}; next at ${formatTime(d.nextAttemptAt)}`);
+      break;
+    case "sent":
+      log(`sent ${subject(d.entryId)}${d.sentEntryId ? " (now in Sent Items)" : ""}`);
+      if (undoBar?.entryId === d.entryId && undoBar.phase !== "failed") {
+        undoBar.phase = "sent";
+        clearTimeout(undoBarTimer);
+        undoBarTimer = setTimeout(hideUndoBar, 4000);
+      }
+      refreshSinkSoon();
+      break;
+    case "aborted":
+      log(`send undone: ${subject(d.entryId)} is back in Drafts`);
+      if (undoBar?.entryId === d.entryId) hideUndoBar();
+      break;
+    case "ndr":
+      log(`non-delivery report for ${subject(d.entryId)}: ${d.recipients.map((r) => `${r.email} (${r.reason})`).join("; ")}`);
+      if (undoBar?.entryId === d.entryId) undoBar.phase = "failed";
+      break;
+    default:
+      break;
+  }
+  scheduleRender();
+}
+
+// ---------------------------------------------------------------------------------------
+// Start
+
+async function openStore() {
+  const options = {
+    name: DB_NAME,
+    identity: IDENTITIES[0],
+    transports: [httpTransport({ url: SINK_URL, name: "mail-sink" })],
+    sendDelayMs: UNDO_MS,
+    retry: { initialMs: 1000, maxMs: 30_000 },
+  };
+  const note = $("backend-note");
+  try {
+    store = await Store.open({ ...options, backend: "indexeddb" });
+    backend = "indexeddb";
+    note.textContent = `Stored in IndexedDB ("${DB_NAME}"): the outbox survives a reload and is shared by this site's tabs.`;
+    note.dataset.kind = "info";
+  } catch (err) {
+    store = await Store.open({ ...options, backend: "memory" });
+    backend = "memory";
+    note.textContent =
+      MapiError.codeOf(err) === ErrorCode.MAPI_E_NO_SUPPORT
+        ? "Note: this build of mapi-outbox has no IndexedDB backend yet, so messages live in this page's memory and are lost on reload. The page switches to IndexedDB by itself once the backend is there."
+        : `Note: IndexedDB could not be opened (${describe(err)}), so messages live in this page's memory and are lost on reload.`;
+    note.dataset.kind = "warning";
+  }
+  note.hidden = false;
+  document.body.dataset.backend = backend;
 }
 
 async function main() {
-  store = await Store.open({ identity: { email: "me@example.org", name: "Demo User" }, spooler: false });
-  store.addEventListener("queuechange", () => {
-    render().catch(showError);
+  const from = $("from");
+  IDENTITIES.forEach((id, i) => from.append(new Option(`${id.name} <${id.email}>`, String(i))));
+  setupTabs();
+  await openStore();
+  for (const type of ["queuechange", "submitted", "sending", "sent", "retry", "aborted", "ndr"]) {
+    store.addEventListener(type, onStoreEvent);
+  }
+  const form = $("compose");
+  form.addEventListener("submit", onSend);
+  form.addEventListener("input", (e) => {
+    if (e.target.id !== "attach") markDirty();
   });
-  form.addEventListener("submit", onSubmit);
-  $("send").disabled = false;
+  form.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  $("attach").addEventListener("change", async (e) => {
+    const files = [...e.target.files];
+    for (const f of files) {
+      compose.attachments.push({ name: f.name, type: f.type, bytes: new Uint8Array(await f.arrayBuffer()) });
+    }
+    e.target.value = "";
+    if (files.length) markDirty();
+    renderAttachments();
+  });
+  $("save").addEventListener("click", (e) =>
+    run(e.currentTarget, async () => {
+      await saveDraft();
+      showStatus(`Saved "${$("subject").value}" in Drafts.`);
+    }),
+  );
+  $("new").addEventListener("click", async (e) => {
+    await run(e.currentTarget, async () => {
+      await keepUnsavedWork();
+      newMessage();
+      showStatus("New message.");
+    });
+    $("to").focus();
+  });
+  $("damage").addEventListener("click", (e) =>
+    run(e.currentTarget, async () => {
+      const entryId = await saveDraft();
+      await store.corruptRecordForTesting(entryId);
+      document.body.dataset.damaged = entryId;
+      showStatus("The stored copy of this draft is now damaged. Press Send: the page rewrites it and sends it anyway.");
+      log(`damaged the stored copy of "${$("subject").value}" (corruptRecordForTesting)`);
+    }),
+  );
+  $("undo-button").addEventListener("click", (e) => {
+    if (undoBar) undoSend(undoBar.entryId, undoBar.subject, e.currentTarget);
+  });
+  $("undo-dismiss").addEventListener("click", hideUndoBar);
+  $("offline").addEventListener("change", (e) => setSinkState({ offline: e.target.checked }, null));
+  $("slow").addEventListener("change", (e) => setSinkState({ delayMs: e.target.checked ? 5000 : 0 }, null));
+  $("sink-refresh").addEventListener("click", refreshSinkSoon);
+  $("viewer").addEventListener("close", () => {
+    for (const url of viewerUrls) URL.revokeObjectURL(url);
+    viewerUrls = [];
+  });
+
+  try {
+    showSinkState(await sinkFetch("/sink/state"));
+    $("offline").disabled = false;
+    $("slow").disabled = false;
+  } catch (err) {
+    showError(err, "The mail sink is not reachable (start the demo with `npm start`): ");
+  }
   await render();
-  showStatus("Ready: messages stay in this page's memory.");
+  refreshSinkSoon();
+  setInterval(tick, 250);
+  for (const id of ["send", "save", "new", "damage"]) $(id).disabled = false;
+  setComposeState();
+  if ($("error").hidden) {
+    showStatus(UNDO_MS > 0 ? `Ready. Sent messages wait ${UNDO_MS / 1000} s before they go, so you can undo.` : "Ready.");
+  }
   document.body.dataset.ready = "true";
 }
 
 main().catch((err) => {
   showError(err);
-  statusEl.textContent = "The demo could not start.";
+  $("status").textContent = "The demo could not start.";
   console.error(err);
 });
