@@ -19,7 +19,8 @@
 //   GET    /sink/messages         JSON list of what was received, newest first
 //   GET    /sink/messages/<id>    the stored .eml (text/plain, to read in the browser)
 //   DELETE /sink/messages         forget everything received (deletes the files)
-//   GET    /sink/state            {"offline", "delayMs", "retryAfterSeconds", "folder", "received"}
+//   GET    /sink/state            {"offline", "delayMs", "retryAfterSeconds", "folder", "received",
+//                                 "inProgress"}
 //   PUT    /sink/state            JSON {"offline"?: bool, "delayMs"?: ms, "retryAfterSeconds"?: s}:
 //                                 the switches.
 //                                 delayMs holds each POST that long before answering (shows
@@ -142,7 +143,7 @@ export function createMailSink({ dir = DEFAULT_SINK_DIR, retryAfterSeconds = 2, 
     }
   })();
 
-  const state = () => ({ offline, delayMs, retryAfterSeconds, folder: dir, received: records.length });
+  const state = () => ({ offline, delayMs, retryAfterSeconds, folder: dir, received: records.length, inProgress: inFlight.size });
 
   function setState(next) {
     if (next.offline !== undefined) {
@@ -191,33 +192,40 @@ export function createMailSink({ dir = DEFAULT_SINK_DIR, retryAfterSeconds = 2, 
 
   async function receive(req, res) {
     const type = (req.headers["content-type"] ?? "").split(";")[0].trim().toLowerCase();
-    if (type !== "message/rfc822") return json(res, 415, { error: "Content-Type must be message/rfc822" });
+    if (type !== "message/rfc822") {
+      await readBody(req);
+      return json(res, 415, { error: "Content-Type must be message/rfc822" });
+    }
     const key = req.headers["idempotency-key"];
-    if (!key || !/^[\x21-\x7e]{1,200}$/.test(key)) return json(res, 400, { error: "Idempotency-Key is required" });
+    if (!key || !/^[\x21-\x7e]{1,200}$/.test(key)) {
+      await readBody(req);
+      return json(res, 400, { error: "Idempotency-Key is required" });
+    }
+    // Read the whole request before answering, whatever the answer: a reply that arrives
+    // while the browser is still uploading can make it report the request as aborted.
+    const body = await readBody(req);
     if (offline) {
-      req.resume();
       if (log) console.log(`[sink] 503 (offline) ${key}`);
       return json(res, 503, { error: "the mail sink is offline (demo switch)" }, { "Retry-After": String(retryAfterSeconds) });
     }
     const known = byKey.get(key);
     if (known) {
-      req.resume();
       known.duplicates = (known.duplicates ?? 0) + 1;
       if (log) console.log(`[sink] duplicate ${key} (already stored as ${known.file})`);
       return json(res, 200, { id: known.id, duplicate: true, failed: known.failed });
     }
     if (inFlight.has(key)) {
-      req.resume();
       return json(res, 409, { error: "a request with this Idempotency-Key is in progress" }, { "Retry-After": "1" });
     }
     inFlight.add(key);
     try {
-      const body = await readBody(req);
       if (delayMs > 0) await hold(delayMs);
       if (offline) {
         // Switched offline while this one was held: refuse it like the others.
         return json(res, 503, { error: "the mail sink is offline (demo switch)" }, { "Retry-After": String(retryAfterSeconds) });
       }
+      const again = byKey.get(key); // stored meanwhile by a request that was not held
+      if (again) return json(res, 200, { id: again.id, duplicate: true, failed: again.failed });
       const rcptTo = splitList(req.headers["x-rcpt-to"]);
       const failed = rcptTo
         .filter((a) => /\.invalid$/i.test(a.split("@").pop() ?? ""))

@@ -759,7 +759,10 @@ async function openViewer(entryId, folder) {
 
 async function sinkFetch(path, init) {
   const res = await fetch(path, { cache: "no-store", ...init });
-  if (!res.ok) throw new Error(`the mail sink answered ${res.status} to ${init?.method ?? "GET"} ${path}`);
+  if (!res.ok) {
+    await res.text().catch(() => {}); // read it: an unread body shows as an aborted request
+    throw new Error(`the mail sink answered ${res.status} to ${init?.method ?? "GET"} ${path}`);
+  }
   return res.json();
 }
 
@@ -929,6 +932,13 @@ async function main() {
   await openStore();
   for (const type of ["queuechange", "submitted", "sending", "sent", "retry", "aborted", "ndr"]) {
     store.addEventListener(type, onStoreEvent);
+  }
+  if (backend === "indexeddb") {
+    // Another tab opened a newer version of the database: this store object is closed.
+    store.addEventListener("versionchange", () => {
+      showError("The demo's database was upgraded by another tab: reload this page to go on.");
+      for (const id of ["send", "save", "new", "damage"]) $(id).disabled = true;
+    });
   }
   const form = $("compose");
   form.addEventListener("submit", onSend);

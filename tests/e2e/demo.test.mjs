@@ -43,6 +43,8 @@ before(async () => {
   page = browser.page;
   page.setDefaultTimeout(20_000);
   errors = collectPageErrors(page);
+  if (process.env.DEBUG_E2E) page.on("requestfailed", (r) => console.log("FAILED", r.method(), r.url(), r.failure()?.errorText, Date.now()));
+  if (process.env.DEBUG_E2E) page.on("console", (m) => console.log("CONSOLE", m.type(), m.text()));
   page.on("request", (r) => inflight.add(r));
   for (const ev of ["requestfinished", "requestfailed"]) {
     page.on(ev, (r) => {
@@ -124,6 +126,33 @@ test("the page loads under a strict CSP, starts the package and reaches the mail
   assert.equal(await page.locator("#offline").isChecked(), false);
   assert.equal(await page.locator("#outbox li").count(), 0);
   assert.deepEqual(pageErrors(), []);
+});
+
+test("where IndexedDB is missing the page runs on memory and says so", async () => {
+  // A page of its own, in which IndexedDB does not exist (as in some private modes).
+  const other = await browser.context.newPage();
+  const otherErrors = collectPageErrors(other);
+  try {
+    await other.addInitScript(() => {
+      Object.defineProperty(globalThis, "indexedDB", { value: undefined, configurable: true });
+    });
+    await other.goto(`${server.url}?db=e2e-no-idb-${process.pid}&undo=0`);
+    await other.locator("body[data-ready=true]").waitFor();
+    assert.equal(await other.locator("body").getAttribute("data-backend"), "memory");
+    const note = other.locator("#backend-note");
+    assert.equal(await note.getAttribute("data-kind"), "warning");
+    assert.match(await note.textContent(), /memory and are lost on reload/);
+    // ... and it still sends.
+    const subject = `Sent from memory ${Date.now()}`;
+    await other.fill("#to", "alice@example.org");
+    await other.fill("#subject", subject);
+    await other.click("#send");
+    await other.locator("#sent li", { hasText: subject }).waitFor({ state: "attached" });
+    assert.equal(sinkRecords(subject).length, 1);
+    assert.deepEqual(otherErrors, []);
+  } finally {
+    await other.close();
+  }
 });
 
 test("compose with an attachment and send: the sink stores an .eml with the right content and no Bcc header", async () => {
@@ -423,11 +452,11 @@ test("keyboard and a narrow window: tabs move with the arrow keys, Ctrl+Enter se
 
 test("screenshot: the Outbox with messages in several states", async () => {
   await page.setViewportSize({ width: 1200, height: 800 });
-  await openPage({ undo: 2500 });
+  await openPage({ undo: 2500, db: "mapi-outbox-demo" });
   allowOffline503 = true;
   try {
     // 1. A message the (slow) server is taking right now: "sending".
-    server.sink.setState({ delayMs: 600_000 });
+    server.sink.setState({ delayMs: 60_000 });
     const held = "Board minutes (the server is taking it)";
     await compose({ to: "Board <board@example.org>", subject: held, body: "Minutes attached." });
     await page.click("#send");
