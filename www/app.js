@@ -421,9 +421,23 @@ function showUndoBar(state) {
   updateUndoBar();
 }
 
+/**
+ * After a reload (or in a second tab) the undo bar comes back for the newest message still
+ * in its undo window: the Outbox is in IndexedDB, so the undo is still possible.
+ */
+function restoreUndoBar() {
+  if (undoBar) return;
+  const waiting = [...queueRows.values()].filter(
+    (r) => inUndoWindow(r) && !(r.PidTagSubmitFlags & SubmitFlags.LOCKED) && !r.attempts,
+  );
+  const newest = waiting.at(-1); // the queue is in ascending submit order
+  if (newest) showUndoBar({ entryId: newest.entryId, subject: newest.PidTagSubject ?? "", phase: "waiting" });
+}
+
 function hideUndoBar() {
   clearTimeout(undoBarTimer);
   undoBar = null;
+  $("undo-live").textContent = "";
   $("undo-bar").hidden = true;
 }
 
@@ -452,7 +466,13 @@ function updateUndoBar() {
   } else {
     text = `Sending ${name}…`;
   }
-  $("undo-text").textContent = text;
+  if ($("undo-text").textContent !== text) $("undo-text").textContent = text;
+  // Screen readers hear each change of state once, not every tick of the countdown.
+  const said = text.replace(/\d+ (s|min|h)\b/g, "").replace(/\s+/g, " ");
+  if (undoBar.said !== said) {
+    undoBar.said = said;
+    $("undo-live").textContent = canUndo ? `${text} Undo is available.` : text;
+  }
   $("undo-button").hidden = !canUndo;
   $("undo-bar").dataset.phase = phase;
 }
@@ -531,6 +551,20 @@ function shortError(text) {
   return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
+/**
+ * Whether a queue row is waiting out the undo window (its deferred send time is the one
+ * sendDelayMs gave it), not a "send later" time the user picked.
+ */
+function inUndoWindow(row) {
+  const deferred = row.PidTagDeferredSendTime;
+  return (
+    UNDO_MS > 0 &&
+    !!deferred &&
+    deferred.getTime() > Date.now() &&
+    deferred.getTime() - row.PidTagClientSubmitTime.getTime() <= UNDO_MS + 1000
+  );
+}
+
 /** The state of a queue row, for the Outbox view. */
 function queueState(row) {
   if (row.PidTagSubmitFlags & SubmitFlags.LOCKED) return { state: "sending", text: "Sending…", undo: false };
@@ -543,10 +577,9 @@ function queueState(row) {
   }
   const deferred = row.PidTagDeferredSendTime;
   if (deferred && deferred.getTime() > Date.now()) {
-    const inWindow = deferred.getTime() - row.PidTagClientSubmitTime.getTime() <= UNDO_MS + 1000;
     return {
       state: "scheduled",
-      text: inWindow
+      text: inUndoWindow(row)
         ? `Undo window: sends in ${formatLeft(deferred)}`
         : `Scheduled for ${formatTime(deferred)} (in ${formatLeft(deferred)})`,
       undo: true,
@@ -915,10 +948,10 @@ async function openStore() {
   } catch (err) {
     store = await Store.open({ ...options, backend: "memory" });
     backend = "memory";
-    note.textContent =
-      MapiError.codeOf(err) === ErrorCode.MAPI_E_NO_SUPPORT
-        ? "Note: this build of mapi-outbox has no IndexedDB backend yet, so messages live in this page's memory and are lost on reload. The page switches to IndexedDB by itself once the backend is there."
-        : `Note: IndexedDB could not be opened (${describe(err)}), so messages live in this page's memory and are lost on reload.`;
+    const lost = "so messages live in this page's memory and are lost on reload.";
+    note.textContent = globalThis.indexedDB
+      ? `Note: IndexedDB could not be opened (${describe(err)}), ${lost}`
+      : `Note: this browser gives the page no IndexedDB (a private window?), ${lost}`;
     note.dataset.kind = "warning";
   }
   note.hidden = false;
@@ -1003,6 +1036,7 @@ async function main() {
     showError(err, "The mail sink is not reachable (start the demo with `npm start`): ");
   }
   await render();
+  restoreUndoBar();
   refreshSinkSoon();
   setInterval(tick, 250);
   for (const id of ["send", "save", "new", "damage"]) $(id).disabled = false;
