@@ -39,8 +39,19 @@ pub fn factory() -> Result<web_sys::IdbFactory> {
 
 /// Opens (creating or upgrading) database `name`.
 pub async fn open_database(name: &str, new_uid: [u8; 16]) -> Result<web_sys::IdbDatabase> {
+    open_at(name, schema::VERSION, new_uid, BLOCKED_TIMEOUT_MS).await
+}
+
+/// Opens database `name` at `version`; an upgrade blocked by another connection for longer
+/// than `blocked_timeout_ms` fails (and is aborted if it gets through later).
+async fn open_at(
+    name: &str,
+    version: u32,
+    new_uid: [u8; 16],
+    blocked_timeout_ms: f64,
+) -> Result<web_sys::IdbDatabase> {
     let what = format!("opening IndexedDB database {name:?}");
-    let req = factory()?.open_with_u32(name, schema::VERSION).dom(&what)?;
+    let req = factory()?.open_with_u32(name, version).dom(&what)?;
 
     let upgrade_error: Rc<RefCell<Option<Error>>> = Rc::default();
     let on_upgrade = {
@@ -85,7 +96,7 @@ pub async fn open_database(name: &str, new_uid: [u8; 16]) -> Result<web_sys::Idb
             First::B(_) => {
                 if blocked_at
                     .get()
-                    .is_some_and(|t| js_sys::Date::now() - t > BLOCKED_TIMEOUT_MS)
+                    .is_some_and(|t| js_sys::Date::now() - t > blocked_timeout_ms)
                 {
                     break None;
                 }
@@ -96,7 +107,24 @@ pub async fn open_database(name: &str, new_uid: [u8; 16]) -> Result<web_sys::Idb
     req.set_onupgradeneeded(None);
     req.set_onblocked(None);
     let Some(outcome) = outcome else {
-        // If it opens after all, close it at once: nobody holds it.
+        // The request stays queued: if the other connection closes later, it would upgrade
+        // the database with nobody here to migrate it. Abort that upgrade (the database
+        // keeps its old version; the next open upgrades it properly), and close a
+        // connection that opens anyway.
+        let abort_upgrade = Closure::once_into_js({
+            let req = req.clone();
+            move || {
+                if let Some(tx) = req.transaction() {
+                    let _ = tx.abort();
+                }
+            }
+        });
+        let _ = js_sys::Reflect::set(&req, &"onupgradeneeded".into(), &abort_upgrade);
+        let _ = js_sys::Reflect::set(
+            &req,
+            &"onerror".into(),
+            &Closure::once_into_js(|ev: web_sys::Event| ev.prevent_default()),
+        );
         let late = Closure::once_into_js({
             let req = req.clone();
             move || {
@@ -171,4 +199,54 @@ fn parse_uid(h: &str) -> Option<StoreUid> {
         *o = u8::from_str_radix(&h[2 * i..2 * i + 2], 16).ok()?;
     }
     Some(StoreUid(out))
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    async fn version_of(name: &str) -> u32 {
+        // Opening without a version never upgrades: it reports the current one.
+        let req = factory().unwrap().open(name).unwrap();
+        let db: web_sys::IdbDatabase = request(&req).await.unwrap().dyn_into().unwrap();
+        let v = db.version() as u32;
+        db.close();
+        v
+    }
+
+    /// A connection that never closes for an upgrade (a tab running an older version
+    /// without a versionchange handler) makes the upgrade fail in bounded time with a
+    /// message that says what to do; the abandoned upgrade does not happen behind our back
+    /// when that connection closes later; the next open upgrades.
+    #[wasm_bindgen_test]
+    async fn an_upgrade_blocked_by_a_connection_that_never_closes_fails_in_time_and_is_not_done_later(
+    ) {
+        let name = format!("blocked-{}", js_sys::Math::random());
+        let uid = [7u8; 16];
+        let old = open_at(&name, 1, uid, 300.0).await.unwrap();
+        let started = js_sys::Date::now();
+        let err = open_at(&name, 2, uid, 300.0).await.unwrap_err();
+        let waited = js_sys::Date::now() - started;
+        assert_eq!(err.code, crate::MapiCode::CallFailed);
+        assert!(
+            err.message.contains("another tab keeps the database open"),
+            "{}",
+            err.message
+        );
+        assert!((300.0..5_000.0).contains(&waited), "waited {waited} ms");
+        old.close();
+        sleep(100.0).await.unwrap();
+        assert_eq!(
+            version_of(&name).await,
+            1,
+            "the abandoned upgrade was aborted"
+        );
+        let db = open_at(&name, 2, uid, 300.0).await.unwrap();
+        assert_eq!(db.version() as u32, 2);
+        db.close();
+        let _ = factory().unwrap().delete_database(&name);
+    }
 }
