@@ -65,12 +65,20 @@ try {
         req.onerror = () => fail(req.error);
       });
     const benchDb = await idb("bench");
-    const stored = await new Promise((ok) => {
-      const g = benchDb.transaction("messages").objectStore("messages").get(probeId);
-      g.onsuccess = () => ok(g.result);
-    });
+    const read = (name) =>
+      new Promise((ok) => {
+        if (!benchDb.objectStoreNames.contains(name)) return ok(undefined);
+        const g = benchDb.transaction(name).objectStore(name).get(probeId);
+        g.onsuccess = () => ok(g.result);
+        g.onerror = () => ok(undefined);
+      });
+    // The record's metadata in `messages`, its content blob in `blobs` (or, in the first
+    // layout, beside the metadata).
+    const stored = await read("messages");
+    const blobRec = await read("blobs");
     benchDb.close();
-    const bytes = stored.meta.length + stored.blob.length;
+    const len = (v) => (v == null ? 0 : v.byteLength ?? v.length ?? (v.blob ? len(v.blob) : 0));
+    const bytes = stored.meta.length + len(stored.blob ?? blobRec);
 
     const raw = await idb("raw-put", (db) => db.createObjectStore("s"));
     const rawPut = (data, i, durability) =>

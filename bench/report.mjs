@@ -52,10 +52,11 @@ export function summaryRows(results) {
   const si = b["scale-idb"];
   if (si) {
     const s = si.flat;
+    si.target = { ...si.target, met: Object.values(s).every((v) => v.met), upTo: Math.max(...si.Ns) };
     rows.push([
       `3. scale, IndexedDB (${si.Ns.join("/")})`,
       `spread queue ${f(s.outgoingQueueUsPerRow.spread)}x, contents ${f(s.contentsUsPerRow.spread)}x, drain ${f(s.drainUsPerMsg.spread)}x`,
-      `≤1.30x: ${plain(si.target)}`,
+      `≤1.30x: ${plain(si.target)}${si.target.upTo < 100000 ? ` up to ${si.target.upTo.toLocaleString("en")} (100,000 not run)` : ""}`,
     ]);
   }
   const mime = b.mime;
@@ -95,79 +96,93 @@ export function summaryRows(results) {
 
 // --- the causes found and the next steps, per missed target --------------------------------
 const FINDINGS = {
-  "idb-submit": `Profile (\`node bench/profile-idb.mjs\`, Chromium's CPU profiler over 200 submits, with a build
-that keeps its function names: \`BENCH_PKG_DIR\`, see bench/server.mjs): the renderer is idle
-about 45% of a submit, waiting for IndexedDB. A submit is one strict readwrite transaction,
-like the raw put, but it makes two round trips to the database where the put makes one: it
-first reads the store's meta record (the change sequence) and the message's existing record
-(to run the state transition on it), awaits them, then writes the record and the meta and
-commits. The CPU part (about 1 ms) is mostly the structured clone of the ~100 KB record
-into IndexedDB (\`put\`, the same cost as the raw put's), the \`get\`s, the BroadcastChannel
-\`postMessage\` that wakes other tabs, postcard serialising the content blob element by
-element (\`serde::Serializer::collect_seq\`, ~0.2 ms: the attachment bytes are a \`Vec<u8>\`
-without \`serde_bytes\`) and the CRC-32. Workbox's pushRequest writes with the default
-(relaxed) durability, so it is compared with a strict submit here; the relaxed raw put row
-shows what that is worth.
-Next step (src/wasm/idb, src/store/codec.rs; not in this issue): let a submit of a message that
-was never saved skip the read round trip (its record cannot exist: the entry id is new; the
-change sequence can come from a per-tab counter seeded at open, or from the write itself
-through a key generator), and serialise byte strings with \`serde_bytes\` (one copy instead of
-a per-byte loop).`,
-  scale: `The memory backend keeps the queue and each folder as ordered maps, so outgoingQueue() and
-contents() are one pass over the rows and the spooler's next-message look-up is O(1) at the
-head of the queue. Per-row costs are dominated by building the JS row objects (about a dozen
-properties each, through js-sys \`Reflect.set\` calls); the larger queues also pay V8's
-garbage collector for the bigger heap (the 100,000 run keeps 100,000 records of ~2.3 KB in
-wasm memory and 100,000 row objects at once). When the spread is above 1.30x, it is in
-these listing calls, not in the drain.
-Next step: build rows in one call per row (an object literal from a JS helper, or
-\`serde-wasm-bindgen\`) instead of one \`Reflect.set\` per property.`,
-  "scale-idb": `The IndexedDB backend's outgoing queue is read with one \`getAll\` over the \`byQueue\` index, and
-the spooler's \`next_due\` (which message goes next) and \`next_wake\` call it once per message:
-every look at the queue reads and decodes every queued record. Draining is therefore O(n) per
-message, O(n²) in all: the per-message drain cost grows with the queue length, about in
-proportion to it, and a 100,000-message queue could not be drained in this run at all (it is
-sampled over its first 20 messages). outgoingQueue() and contents() are O(n) in rows, as a
-listing must be, but each row also decodes the message's record.
-Next step (src/wasm/idb, src/wasm/backend.rs): find the next due message with a cursor over
-\`byQueue\` that stops at the first eligible record (an index on the eligibility time would let it
-skip deferred and backing-off ones), and keep listings to the metadata (the message content in
-a separate object store, which is under way on main).`,
+  "idb-submit": `Profile (\`node bench/profile-idb.mjs\`: Chromium's CPU profiler over 200 submits, with a build
+that keeps its function names, \`BENCH_PKG_DIR\`, see bench/server.mjs): the renderer is idle
+about 45% of a submit's time, waiting for IndexedDB. A submit is one strict readwrite
+transaction, as the raw put is, but it makes three round trips to the database where the put
+makes one: it reads the store's meta record (the change sequence) and awaits it, then reads
+the message's existing record (to run the state transition on it) and awaits that, and only
+then writes the record, its content blob and the meta, and commits (src/wasm/idb/ops.rs,
+\`Seq::read\` then \`read_record\`). The CPU part (about 1 ms) is mostly the structured clone
+of the ~100 KB content into IndexedDB (\`put\`, the same as the raw put's), the \`get\`s, the
+BroadcastChannel \`postMessage\` that wakes other tabs, postcard serialising the content
+element by element (\`serde::Serializer::collect_seq\`, ~0.2 ms: attachment bytes are a
+\`Vec<u8>\` without \`serde_bytes\`) and the CRC-32. Workbox writes with the default (relaxed)
+durability and is compared here with a strict submit; the relaxed raw put shows what that is
+worth.
+Next step (src/wasm/idb/ops.rs, src/store/codec.rs; not in this issue): issue the two reads
+together and await them once (one round trip instead of two), or skip the record read for a
+message that was never saved (its entry id is new, so it has no record); serialise byte
+strings with \`serde_bytes\`.`,
+  scale: `The per-message cost does not grow with the queue: the memory backend keeps the queue and
+each folder as ordered maps, listings are one pass over the rows, and the spooler's look-up
+of the next message stops at the head of the queue. Where the spread exceeds 1.30x here it is
+because the *smaller* queues came out slower per message, and the submits that fill the queue
+(which do not depend on its length) show the same spread in the same direction: that is the
+shared machine, JIT warm-up and the garbage collector between runs, not the algorithm.
+Listings cost ~10-20 µs per row, mostly building the JS row objects (about a dozen properties
+each, one js-sys \`Reflect.set\` per property).
+Next step: build each row with one call (an object literal made in JS) instead of one
+\`Reflect.set\` per property; for a steadier drain figure, more runs of each size.`,
+  "scale-idb": `Since the change on main that reads the next due message with a paged scan of the \`byQueue\`
+index that stops at the first due one, and keeps content blobs in their own object store, the
+drain is no longer quadratic: its per-message cost (two strict transactions, lock and finish,
+plus the look) is about the same at 1,000 and 10,000 queued messages, within the noise of this
+machine. outgoingQueue() and contents() read every row (as a listing must) with one \`getAll\`;
+their per-row cost rises somewhat with the queue's length (one structured-clone of all
+records at once, and as many row objects, in a bigger heap). 100,000 is not in the default run
+(filling it takes 5 to 10 minutes here); run it with \`BENCH_IDB_100K=1 node bench/scale-idb.mjs\`.
+Next step: page long listings (a cursor with a limit, or \`getAll(range, count)\`), which
+an outbox view needs anyway; run the 100,000 case on a quieter machine.`,
   mime: `toMime's output is 7-bit clean with CRLF line endings and lines of at most 76 octets; mimetext's
-is neither (bare LF, text parts as one line per paragraph, and the 10 MiB attachment as one
-line of 14 million base64 characters — longer than SMTP's 998-octet limit), which makes it
-cheap on the text cases. On the big attachments the time is in base64 encoding with line
-breaks (mail-builder), in copying the finished message out of wasm memory into a JS
-Uint8Array, and in the 1.4x bigger output buffer growing as it is written; MailComposer's
-base64 is Node's native (C++) encoder. Neither difference is call overhead (see item 2).
-Next step: write the message into a buffer sized up front (the encoded size is known), and
-base64-encode attachments with a table-driven SIMD-friendly loop (or hand the attachment
-bytes to the platform's native base64 in JS and let Rust write only the headers); the short
-cases are within 2x of a builder that skips folding and encoding.`,
+is neither (bare LF; text parts one line per paragraph; the 10 MiB attachment one line of 14
+million base64 characters, far over SMTP's 998-octet limit), which is why it is cheap on the
+text cases, where toMime is about as fast as mimetext and 5–10x faster than MailComposer. On
+the big attachments: a Node CPU profile of 150 toMime() of the 1 MiB message (\`node
+--cpu-prof\`, a build with function names) puts ~40% of the time in \`mime::build\` itself with
+what is inlined into it — the final check that scans every output byte for bare CR/LF and
+line length (src/mime/check.rs), and the part writer copying the encoded lines — ~23% in
+encodify's base64 encoder, ~6% copying the finished message out of wasm memory
+(\`Uint8Array\` from a slice); the rest is the JS side. MailComposer's base64 is Node's native
+(C++) encoder. opt-level 3 instead of "s" does not make it faster (measured); opt-level "z"
+makes it 2.3x slower.
+Next step (src/mime): skip the byte-by-byte output check for the base64 parts (they are CRLF
+and 76 octets by construction) or make it a \`memchr\`-style scan; encode base64 with line
+breaks in one pass straight into the output buffer (the encoded size is known up front).`,
   size: `What is in the .wasm (function sizes from a build that keeps its names, \`wasm-opt -O3 -g\`):
 the js-sys/wasm-bindgen-futures glue around every async export (\`future_to_promise\` and its
-closures, ~30 KB), BTreeMap code monomorphised for several key types (~43 KB),
-\`core::fmt\` float formatting (\`flt2dec\`, ~15 KB, with its tables), mail-builder (~30 KB) and
-encodify's quoted-printable and base64 (~20 KB, plus 16 KB of base64 lookup tables in the data
-section), postcard/serde (~14 KB) and dlmalloc (~7 KB); the library's own code (spooler, store,
-bindings) is about 45% of the code. Release settings help little: opt-level "z" saves about
-14 KB gzip (6%) over "s", wasm-opt -Oz/-Os about 1 KB over -O3; lto, codegen-units 1 and
-panic=abort are already set (panic=unwind builds the same module on this target).
+closures, ~30 KB), BTreeMap code monomorphised for several key types (~43 KB), \`core::fmt\`
+float formatting (\`flt2dec\`, ~15 KB, plus its tables), mail-builder (~30 KB), encodify's
+quoted-printable and base64 (~20 KB, plus 16 KB of base64 pair tables in the data section),
+postcard/serde (~14 KB) and dlmalloc (~7 KB); the library's own code (spooler, store,
+bindings) is under half. Release settings help little: opt-level "z" saves about 14 KB gzip
+(6%) over "s" but makes toMime 2.3x and a submit 2x slower (measured), so Cargo.toml keeps
+"s"; wasm-opt -Os/-Oz save about 1 KB over -O3; lto, codegen-units 1 and panic=abort are
+already set (panic=unwind builds the same module on this target).
 Next step: drop float formatting (format integers only), keep map types to one or two key
-types, replace encodify's table-based encoders with small loops, and consider a smaller
-allocator; then re-measure. Getting under 150 KB gzip needs about a third of the module gone.`,
-  memory: `Sending leaks, and the benchmark shows it: with a spooler sending and deleting each message,
+types, use a base64 encoder without the 8 KB pair tables, and consider a smaller allocator;
+then re-measure. Getting under 150 KB gzip needs about a third of the module gone.`,
+  memory: `Sending leaks, and the benchmark shows it: with a spooler sending (and deleting) each message,
 wasm memory and the JS heap both grow by about 1.3 KB per message, for good (a heap
 snapshot after 10,000 sends holds ~30,000 wasm-bindgen closure functions, all reachable only
 from wasm-bindgen's externref table, i.e. from Rust). The cause is \`Closure::once_into_js\`,
-whose closure is freed only when JavaScript calls it: (1) \`JsTransport::send\` (src/wasm/
-transport.rs) makes two, \`on_ok\` and \`on_err\`, for the transport's promise, and only one of
-them is ever called; (2) the spooler's wake-up timer (\`schedule_wake\` in src/wasm/spooler.rs)
-makes one per pass while a message is locked, and clears the timer of the previous one, so
-that closure is never called either. The finished-message tombstones (one entry id each, kept
-so that abortSubmit answers MAPI_E_NOT_IN_QUEUE) are a small part of the rest. Abort + delete
-and dropping objects without free() (left to wasm-bindgen's FinalizationRegistry) do not grow.`,
+whose closure (and the JS function it owns) is freed only when JavaScript calls it:
+(1) \`JsTransport::send\` (src/wasm/transport.rs) makes two, \`on_ok\` and \`on_err\`, for the
+transport's promise, and only one of them is ever called; (2) the spooler's wake-up timer
+(\`wake_in\` in src/wasm/spooler.rs) makes one per pass that finds nothing due while a
+message is locked, and the next pass clears that timer, so its closure is never called
+either. Abort + delete, and objects dropped without free() (left to wasm-bindgen's
+FinalizationRegistry), do not grow.
+Next step (src/wasm): make both \`Closure::once\` values owned by Rust — in \`send\`, dropped
+after the race unless the transport timed out (then forgotten, as the transport may still
+settle); in \`wake_in\`, kept beside the timer handle and dropped when the timer is replaced.`,
 };
+
+const IDB_SCALE_NOTE = `Before the change on main that finds the next due message with a paged scan of the \`byQueue\`
+index (stopping at the first due one) and moved content blobs to their own object store, the
+spooler read the whole queue (content included) with one \`getAll\` per message: measured on
+that code with this script, the drain cost 91 ms per message at 1,000 queued and ~2 s per
+message at 10,000 (quadratic), and the listings 54 and 153 µs per row.`;
 
 // --- BENCHMARKS.md -----------------------------------------------------------------------
 function table(head, rows) {
@@ -262,8 +277,9 @@ time until the first K messages are delivered, per message, by a spooler started
 
 ${scaleTable(idb, "drain of the first K: ms (µs/msg)")}
 
-Target: per-message cost flat within 30% → ${verdict(idb.target)}${idb.Ns.includes(100000) ? "" : " (100,000 not run: BENCH_QUICK)"}.
-${finding("scale-idb", idb)}`;
+Target: per-message cost flat within 30% → ${verdict({ met: Object.values(idb.flat).every((v) => v.met) })}${idb.Ns.includes(100000) ? "" : ` up to ${Math.max(...idb.Ns).toLocaleString("en")}; 100,000 is not in the default run (filling it, 100,000 strict transactions, takes 5 to 10 minutes here): \`BENCH_IDB_100K=1 npm run bench -- scale-idb\``}.
+${finding("scale-idb", { target: { met: Object.values(idb.flat).every((v) => v.met) } })}
+${IDB_SCALE_NOTE}`;
   }
   return out || "Not run yet.";
 }
@@ -358,7 +374,7 @@ the IndexedDB open adds creating the database (upgrade transaction).
 export function render(results) {
   const b = results.benches ?? {};
   const m = results.machine ?? {};
-  const cmd = (id) => (b[id] ? `\`${b[id].command}\`` : "");
+  const cmd = (id) => (b[id] ? `\`${b[id].command}\` — ran ${b[id].ranAt ?? "?"}, ${b[id].seconds ?? "?"} s` : "");
   return `# Benchmarks
 
 <!-- Generated by bench/report.mjs from bench/results.json (npm run bench). Do not edit by hand:
@@ -370,7 +386,8 @@ for MIME. Every comparison runs the alternatives **in the same process, interlea
 rotates every round), so they see the same machine load; the figures that matter are the
 **ratios** between them. Absolute times on this shared 2-CPU machine are noisy from run to run.
 
-Latest run: ${results.generatedAt ?? "?"} (commit ${results.commit ?? "?"}, \`${results.command ?? "npm run bench"}\`).
+Latest run: ${results.generatedAt ?? "?"} (commit ${results.commit ?? "?"}, \`${results.command ?? "npm run bench"}\`; after a
+partial run the other measurements keep their last figures: each section says when it ran).
 
 ## Summary
 
@@ -380,9 +397,10 @@ ${table(["measurement", "result", "target"], summaryRows(results))}
 
 \`\`\`sh
 npm run build            # pkg/ (bench/run.mjs builds it when missing)
-npm run bench            # all measurements (~10–15 min here), table, bench/results.json, BENCHMARKS.md
+npm run bench            # all measurements, table, bench/results.json, BENCHMARKS.md: ~13 min here,
+                         # ~17 when the sources changed (the size variants rebuild the crate 5 times)
 npm run bench -- mime size   # only some (ids: ${["idb-submit", "submit-memory", "scale", "scale-idb", "mime", "size", "memory", "startup"].join(", ")}); the others keep their last results
-BENCH_QUICK=1 npm run bench  # scaled down (~3 min): fewer rounds, no 100,000-message runs, no size variants
+BENCH_QUICK=1 npm run bench  # scaled down (a few minutes): fewer rounds, no 100,000-message runs, no size variants
 node bench/report.mjs    # regenerate this file from bench/results.json
 node bench/profile-idb.mjs   # diagnostic: Chromium's CPU profile of IndexedDB submits
 \`\`\`
@@ -418,7 +436,8 @@ ${section2(b["submit-memory"])}
 
 ## 3. Scale: outgoingQueue(), contents() and the drain at 1,000 / 10,000 / 100,000
 
-${cmd("scale")} ${cmd("scale-idb")}
+${cmd("scale")}<br>
+${cmd("scale-idb")}
 
 ${section3(b.scale, b["scale-idb"])}
 
