@@ -21,7 +21,17 @@ fn submitted(
     now: i64,
     extra: Vec<(mapi_outbox::props::PropTag, PropValue)>,
 ) -> EntryId {
-    let id = EntryId::new(store.uid(), [n; 16]);
+    submitted_as(store, [n; 16], now, extra)
+}
+
+fn submitted_as(
+    store: &mut MemoryStore,
+    uid: [u8; 16],
+    now: i64,
+    extra: Vec<(mapi_outbox::props::PropTag, PropValue)>,
+) -> EntryId {
+    let n = uid[0];
+    let id = EntryId::new(store.uid(), uid);
     let mut o = MessageObject::create(id, None);
     let mut props = vec![
         (tags::PidTagSubject, PropValue::Unicode(format!("m{n}"))),
@@ -254,5 +264,48 @@ fn only_the_lock_holder_can_release_or_finish() {
             .unwrap_err()
             .code,
         MapiCode::NoAccess
+    );
+}
+
+#[test]
+fn abort_of_a_recently_sent_message_is_not_in_queue_and_the_store_remembers_a_bounded_number_of_them(
+) {
+    use mapi_outbox::store::FINISHED_KEPT;
+    let mut s = MemoryStore::new(StoreUid([1; 16]));
+    let uid = |i: usize| {
+        let mut u = [0u8; 16];
+        u[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        u[15] = 0xAA;
+        u
+    };
+    let total = FINISHED_KEPT + 10;
+    let mut ids = Vec::new();
+    for i in 0..total {
+        let id = submitted_as(
+            &mut s,
+            uid(i),
+            1000,
+            vec![(tags::PidTagDeleteAfterSubmit, PropValue::Boolean(true))],
+        );
+        s.lock(&id, OWNER, 1000, 30_000).unwrap();
+        let c = content(&s, &id);
+        let mut sent = uid(i);
+        sent[15] = 0xBB;
+        s.finish(&id, OWNER, &c, &[], (sent, sent), 2000).unwrap();
+        ids.push(id);
+    }
+    assert_eq!(
+        s.abort(&ids[total - 1]).unwrap_err().code,
+        MapiCode::NotInQueue
+    );
+    assert_eq!(
+        s.abort(&ids[total - FINISHED_KEPT]).unwrap_err().code,
+        MapiCode::NotInQueue,
+        "the last FINISHED_KEPT are remembered"
+    );
+    assert_eq!(
+        s.abort(&ids[0]).unwrap_err().code,
+        MapiCode::NotFound,
+        "older ones are forgotten: the store does not grow per message sent"
     );
 }

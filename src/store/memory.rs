@@ -2,7 +2,7 @@
 //! folder (newest first). Records are kept encoded, checksum and all, exactly as the
 //! IndexedDB backend keeps them, so a damaged record is detected here too.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use super::transitions::{
     self, Access, Base, Destination, FinishIds, Finished, Opened, Progress, SubmitInput,
@@ -16,12 +16,20 @@ use crate::message::MessageContent;
 use crate::queue::Failure;
 use crate::record;
 
+/// How many finished (sent) message ids the memory store remembers, so that
+/// `abortSubmit` of a message sent a moment ago answers MAPI_E_NOT_IN_QUEUE rather than
+/// MAPI_E_NOT_FOUND.
+pub const FINISHED_KEPT: usize = 4096;
+
 #[derive(Debug)]
 pub struct MemoryStore {
     uid: StoreUid,
     records: HashMap<EntryId, StoredMessage>,
     /// Ids of messages whose send was finished (moved or deleted): abort answers NOT_IN_QUEUE.
+    /// The most recent [`FINISHED_KEPT`] only, oldest first in `finished_order`: a store that
+    /// sends for days must not grow by an id per message (older ids answer NOT_FOUND).
     finished: HashSet<EntryId>,
+    finished_order: VecDeque<EntryId>,
     queue: BTreeMap<u64, EntryId>,
     folders: HashMap<Folder, BTreeMap<u64, EntryId>>,
     seq: u64,
@@ -33,6 +41,7 @@ impl MemoryStore {
             uid,
             records: HashMap::new(),
             finished: HashSet::new(),
+            finished_order: VecDeque::new(),
             queue: BTreeMap::new(),
             folders: HashMap::new(),
             seq: 0,
@@ -224,7 +233,14 @@ impl MemoryStore {
         };
         let f = transitions::finish(self.records.get(id), id, owner, content, failed, dest, ids)?;
         self.remove(id);
-        self.finished.insert(*id);
+        if self.finished.insert(*id) {
+            self.finished_order.push_back(*id);
+            if self.finished_order.len() > FINISHED_KEPT {
+                if let Some(old) = self.finished_order.pop_front() {
+                    self.finished.remove(&old);
+                }
+            }
+        }
         if let Some(rec) = &f.sent {
             self.put(rec.clone());
         }

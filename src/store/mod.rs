@@ -13,6 +13,6 @@ pub mod transitions;
 
 pub use event::Event;
 pub use folder::Folder;
-pub use memory::MemoryStore;
+pub use memory::{MemoryStore, FINISHED_KEPT};
 pub use record::{StoredMessage, Summary};
 pub use transitions::{Destination, Finished, Limits, Progress, SubmitInput};

@@ -39,6 +39,9 @@ pub struct Spooler {
     again: Cell<bool>,
     in_flight: RefCell<BTreeSet<EntryId>>,
     wake: RefCell<JsValue>,
+    /// The function the wake-up timer calls: one per spooler, made on first use (a new
+    /// closure per timer would stay allocated whenever the timer is cleared first).
+    wake_fn: RefCell<Option<Closure<dyn FnMut()>>>,
     waiters: RefCell<Vec<js_sys::Function>>,
     controllers: RefCell<Vec<JsValue>>,
     /// The database is shared with other store objects (IndexedDB): the loose transports
@@ -59,6 +62,7 @@ impl Spooler {
             again: Cell::new(false),
             in_flight: RefCell::new(BTreeSet::new()),
             wake: RefCell::new(JsValue::UNDEFINED),
+            wake_fn: RefCell::new(None),
             waiters: RefCell::new(Vec::new()),
             controllers: RefCell::new(Vec::new()),
             shared: Cell::new(false),
@@ -323,13 +327,16 @@ const READ_RETRY_MS: f64 = 1000.0;
 fn wake_in(inner: &Rc<StoreInner>, ms: f64) {
     let sp = &inner.spooler;
     timer::clear(&sp.wake.borrow());
-    let weak = Rc::downgrade(inner);
-    let f = Closure::once_into_js(move || {
-        if let Some(inner) = weak.upgrade() {
-            kick(&inner);
-        }
+    let mut wake_fn = sp.wake_fn.borrow_mut();
+    let f = wake_fn.get_or_insert_with(|| {
+        let weak = Rc::downgrade(inner);
+        Closure::new(move || {
+            if let Some(inner) = weak.upgrade() {
+                kick(&inner);
+            }
+        })
     });
-    *sp.wake.borrow_mut() = timer::set_timeout(f.unchecked_ref(), ms);
+    *sp.wake.borrow_mut() = timer::set_timeout(f.as_ref().unchecked_ref(), ms);
 }
 
 struct Ticket {
@@ -471,7 +478,7 @@ async fn run_attempt(inner: &Rc<StoreInner>, t: Ticket, blob: &[u8]) {
                     controller.as_ref(),
                 )
                 .await;
-            renewing.set(false);
+            renewing.stop();
             if let Some(c) = &controller {
                 sp.controllers
                     .borrow_mut()
@@ -548,27 +555,55 @@ async fn run_attempt(inner: &Rc<StoreInner>, t: Ticket, blob: &[u8]) {
     }
 }
 
-/// Renews the lock's lease while the returned flag stays true.
-fn keep_lease(inner: &Rc<StoreInner>, id: EntryId) -> Rc<Cell<bool>> {
-    let on = Rc::new(Cell::new(true));
-    let flag = on.clone();
+/// Renews a lock's lease while a send runs; `stop` ends it at once (the task does not
+/// linger until its next renewal time: a send that takes a millisecond must not leave a
+/// sleeping task behind for a third of the lease).
+struct LeaseKeeper {
+    on: Rc<Cell<bool>>,
+    /// The pending sleep: its timer and the resolve function of its promise.
+    sleeping: Rc<RefCell<Option<(JsValue, js_sys::Function)>>>,
+}
+
+impl LeaseKeeper {
+    fn stop(&self) {
+        self.on.set(false);
+        if let Some((handle, resolve)) = self.sleeping.borrow_mut().take() {
+            timer::clear(&handle);
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+fn keep_lease(inner: &Rc<StoreInner>, id: EntryId) -> LeaseKeeper {
+    let keeper = LeaseKeeper {
+        on: Rc::new(Cell::new(true)),
+        sleeping: Rc::default(),
+    };
+    let (on, sleeping) = (keeper.on.clone(), keeper.sleeping.clone());
     let weak = Rc::downgrade(inner);
     spawn_local(async move {
         loop {
             let Some(lease) = weak.upgrade().map(|i| i.config.lease_ms) else {
                 return;
             };
-            let (sleep, _) = timer::sleep(lease as f64 / 3.0);
+            if !on.get() {
+                return;
+            }
+            let sleep = js_sys::Promise::new(&mut |resolve, _| {
+                let handle = timer::set_timeout(&resolve, lease as f64 / 3.0);
+                *sleeping.borrow_mut() = Some((handle, resolve));
+            });
             let _ = JsFuture::from(sleep).await;
+            sleeping.borrow_mut().take();
             let Some(inner) = weak.upgrade() else { return };
-            if !flag.get() || inner.closed.get() {
+            if !on.get() || inner.closed.get() {
                 return;
             }
             let until = now_ms() + inner.config.lease_ms as i64;
             let _ = inner.backend.renew(id, &inner.spooler.owner, until).await;
         }
     });
-    on
+    keeper
 }
 
 async fn retry(

@@ -13,6 +13,12 @@ fn global_fn(name: &str) -> Option<js_sys::Function> {
 
 /// Calls `f` once after `ms`; returns the handle for `clear`.
 pub fn set_timeout(f: &js_sys::Function, ms: f64) -> JsValue {
+    set_timeout_with(f, ms, &JsValue::UNDEFINED)
+}
+
+/// Calls `f(arg)` once after `ms` (setTimeout passes extra arguments on, so no closure is
+/// needed to bind one); returns the handle for `clear`.
+fn set_timeout_with(f: &js_sys::Function, ms: f64, arg: &JsValue) -> JsValue {
     let Some(st) = global_fn("setTimeout") else {
         return JsValue::UNDEFINED;
     };
@@ -22,7 +28,7 @@ pub fn set_timeout(f: &js_sys::Function, ms: f64) -> JsValue {
         2_147_483_647.0
     };
     let handle = st
-        .call2(&JsValue::UNDEFINED, f, &JsValue::from_f64(ms))
+        .call3(&JsValue::UNDEFINED, f, &JsValue::from_f64(ms), arg)
         .unwrap_or(JsValue::UNDEFINED);
     if let Ok(unref) = js_sys::Reflect::get(&handle, &"unref".into()) {
         if let Some(unref) = unref.dyn_ref::<js_sys::Function>() {
@@ -41,11 +47,12 @@ pub fn clear(handle: &JsValue) {
     }
 }
 
-/// A promise resolved after `ms`, with its timer handle.
-pub fn sleep(ms: f64) -> (js_sys::Promise, JsValue) {
+/// A promise resolved with `value` after `ms`, with its timer handle. Nothing of Rust is
+/// kept alive by it (the timer calls the promise's own resolve function).
+pub fn sleep_to(ms: f64, value: &JsValue) -> (js_sys::Promise, JsValue) {
     let mut handle = JsValue::UNDEFINED;
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        handle = set_timeout(&resolve, ms);
+        handle = set_timeout_with(&resolve, ms, value);
     });
     (p, handle)
 }

@@ -183,39 +183,24 @@ impl JsTransport {
             Err(e) => return rejection(&e),
         };
         let sent = js_sys::Promise::resolve(&returned);
-        let (sleep, handle) = timer::sleep(timeout_ms);
-        // Settles with { ok } / { err } from the transport, or undefined on time-out.
-        let on_ok: JsValue = Closure::once_into_js(|v: JsValue| -> JsValue {
-            let o = js_sys::Object::new();
-            set(&o, "ok", &v);
-            o.into()
-        });
-        let on_err: JsValue = Closure::once_into_js(|e: JsValue| -> JsValue {
-            let o = js_sys::Object::new();
-            set(&o, "err", &e);
-            o.into()
-        });
-        // `then` called through the object: the handlers are owned by JS (once_into_js), so a
-        // transport that settles after the time-out calls live functions.
-        let tagged = js_sys::Reflect::get(&sent, &"then".into())
-            .ok()
-            .and_then(|t| t.dyn_into::<js_sys::Function>().ok())
-            .and_then(|then| then.call2(&sent, &on_ok, &on_err).ok())
-            .unwrap_or_else(|| sent.clone().into());
-        let race = js_sys::Promise::race(&js_sys::Array::of2(&tagged, &sleep));
-        let outcome = JsFuture::from(race).await.unwrap_or(JsValue::UNDEFINED);
+        // The race settles with the transport's value, its rejection, or `timed_out` (an
+        // object nobody else has) from the timer. No Rust closure is handed to the
+        // transport's promise: one settling after the time-out, or never, holds nothing of
+        // this module (a handler per send that is never called would stay allocated).
+        let timed_out: JsValue = js_sys::Object::new().into();
+        let (sleep, handle) = timer::sleep_to(timeout_ms, &timed_out);
+        let race = js_sys::Promise::race(&js_sys::Array::of2(&sent, &sleep));
+        let outcome = JsFuture::from(race).await;
         timer::clear(&handle);
-        if outcome.is_undefined() {
-            if let Some(c) = controller {
-                abort(c);
+        match outcome {
+            Ok(v) if js_sys::Object::is(&v, &timed_out) => {
+                if let Some(c) = controller {
+                    abort(c);
+                }
+                Settled::TimedOut
             }
-            return Settled::TimedOut;
-        }
-        let has = |k: &str| js_sys::Reflect::has(&outcome, &k.into()).unwrap_or(false);
-        if has("err") {
-            rejection(&js_sys::Reflect::get(&outcome, &"err".into()).unwrap_or(JsValue::UNDEFINED))
-        } else {
-            resolution(&js_sys::Reflect::get(&outcome, &"ok".into()).unwrap_or(JsValue::UNDEFINED))
+            Ok(v) => resolution(&v),
+            Err(e) => rejection(&e),
         }
     }
 }
