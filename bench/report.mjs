@@ -110,10 +110,12 @@ element by element (\`serde::Serializer::collect_seq\`, ~0.2 ms: attachment byte
 \`Vec<u8>\` without \`serde_bytes\`) and the CRC-32. Workbox writes with the default (relaxed)
 durability and is compared here with a strict submit; the relaxed raw put shows what that is
 worth.
-Next step (src/wasm/idb/ops.rs, src/store/codec.rs; not in this issue): issue the two reads
-together and await them once (one round trip instead of two), or skip the record read for a
-message that was never saved (its entry id is new, so it has no record); serialise byte
-strings with \`serde_bytes\`.`,
+Tried since: the three reads (meta, record, blob) are now issued together and awaited once
+(\`read_seq_and_record\` in src/wasm/idb/ops.rs); the median did not move (2.70 ms before and
+after, this run), so the round trips inside one transaction are not what costs here.
+Next step: profile again with that build to split the remaining ~1.5 ms between the
+structured clone of the content, postcard and the CRC; serialise byte strings with
+\`serde_bytes\`; skip the record read for a message that was never saved.`,
   scale: `The per-message cost does not grow with the queue: the memory backend keeps the queue and
 each folder as ordered maps, listings are one pass over the rows, and the spooler's look-up
 of the next message stops at the head of the queue. Where the spread exceeds 1.30x here it is

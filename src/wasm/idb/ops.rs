@@ -27,8 +27,7 @@ struct Seq {
 }
 
 impl Seq {
-    async fn read(tx: &Tx) -> Result<Seq> {
-        let meta = tx.get(&tx.store(META)?, &META_KEY.into()).await?;
+    fn of(meta: JsValue) -> Result<Seq> {
         let seq = js_sys::Reflect::get(&meta, &"seq".into())
             .ok()
             .and_then(|v| v.as_f64())
@@ -65,17 +64,38 @@ impl IdbStore {
         Tx::begin(self.db()?, stores, write, what)
     }
 
-    /// A whole record: its metadata from `messages` and its content from `blobs`.
+    /// A whole record: its metadata from `messages` and its content from `blobs`, both
+    /// requests in flight at once.
     async fn read_record(&self, tx: &Tx, id: &EntryId) -> Result<Option<StoredMessage>> {
-        let v = tx.get(&tx.store(MESSAGES)?, &key(id)).await?;
+        let v = tx.start_get(&tx.store(MESSAGES)?, &key(id))?;
+        let blob = tx.start_get(&tx.store(BLOBS)?, &key(id))?;
+        let (v, blob) = (tx.result(v).await?, tx.result(blob).await?);
+        Self::record_of(id, &v, &blob)
+    }
+
+    /// The store's change sequence and a whole record, the three requests in flight at once:
+    /// a state change waits for one round trip to the database before it writes, not three.
+    async fn read_seq_and_record(
+        &self,
+        tx: &Tx,
+        id: &EntryId,
+    ) -> Result<(Seq, Option<StoredMessage>)> {
+        let meta = tx.start_get(&tx.store(META)?, &META_KEY.into())?;
+        let v = tx.start_get(&tx.store(MESSAGES)?, &key(id))?;
+        let blob = tx.start_get(&tx.store(BLOBS)?, &key(id))?;
+        let meta = tx.result(meta).await?;
+        let (v, blob) = (tx.result(v).await?, tx.result(blob).await?);
+        Ok((Seq::of(meta)?, Self::record_of(id, &v, &blob)?))
+    }
+
+    fn record_of(id: &EntryId, v: &JsValue, blob: &JsValue) -> Result<Option<StoredMessage>> {
         if v.is_undefined() || v.is_null() {
             return Ok(None);
         }
-        let blob = tx.get(&tx.store(BLOBS)?, &key(id)).await?;
         record::from_js(
             &id.to_hex(),
-            &v,
-            record::blob_from_js(&blob).unwrap_or_default(),
+            v,
+            record::blob_from_js(blob).unwrap_or_default(),
         )
     }
 
@@ -115,8 +135,7 @@ impl IdbStore {
             true,
             format!("save of message {id}"),
         )?;
-        let mut seq = Seq::read(&tx).await?;
-        let existing = self.read_record(&tx, &id).await?;
+        let (mut seq, existing) = self.read_seq_and_record(&tx, &id).await?;
         let rec = transitions::save(existing.as_ref(), base, content, force, seq.take())?;
         self.write_record(&tx, &rec, existing.as_ref())?;
         seq.write(&tx)?;
@@ -136,8 +155,7 @@ impl IdbStore {
             true,
             format!("submit of message {id}"),
         )?;
-        let mut seq = Seq::read(&tx).await?;
-        let existing = self.read_record(&tx, &id).await?;
+        let (mut seq, existing) = self.read_seq_and_record(&tx, &id).await?;
         input.seq = seq.take();
         let (rec, _) = transitions::submit(existing.as_ref(), base, content, &input)?;
         self.write_record(&tx, &rec, existing.as_ref())?;
@@ -159,8 +177,7 @@ impl IdbStore {
             true,
             format!("abort of message {id}"),
         )?;
-        let mut seq = Seq::read(&tx).await?;
-        let existing = self.read_record(&tx, id).await?;
+        let (mut seq, existing) = self.read_seq_and_record(&tx, id).await?;
         let finished = !tx.get(&tx.store(FINISHED)?, &key(id)).await?.is_undefined();
         let rec = transitions::abort(existing.as_ref(), id, finished, seq.take())?;
         self.write_record(&tx, &rec, existing.as_ref())?;
@@ -360,8 +377,7 @@ impl IdbStore {
             true,
             format!("finish of message {id}"),
         )?;
-        let mut seq = Seq::read(&tx).await?;
-        let existing = self.read_record(&tx, id).await?;
+        let (mut seq, existing) = self.read_seq_and_record(&tx, id).await?;
         let dest = transitions::destination(content, self.uid);
         let ids = FinishIds {
             sent_id: EntryId::new(self.uid, uids.0),

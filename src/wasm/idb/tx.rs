@@ -67,6 +67,18 @@ impl Tx {
         request(&req).await.map_err(|e| dom_error(&self.what, &e))
     }
 
+    /// Starts a `get` now and returns its result to await later, so that several requests
+    /// of one transaction are in flight at once (one round trip instead of one each).
+    pub fn start_get(&self, store: &web_sys::IdbObjectStore, key: &JsValue) -> Result<EventFuture> {
+        let req = store.get(key).dom(&self.what)?;
+        Ok(request(&req))
+    }
+
+    /// The result of a request started with `start_get`.
+    pub async fn result(&self, started: EventFuture) -> Result<JsValue> {
+        started.await.map_err(|e| dom_error(&self.what, &e))
+    }
+
     pub async fn get_all(
         &self,
         req: std::result::Result<web_sys::IdbRequest, JsValue>,
