@@ -224,13 +224,7 @@ impl MemoryStore {
         now: i64,
     ) -> Result<Finished> {
         let dest: Destination = transitions::destination(content, self.uid);
-        let ids = FinishIds {
-            sent_id: EntryId::new(self.uid, uids.0),
-            sent_seq: self.next_seq(),
-            ndr_id: EntryId::new(self.uid, uids.1),
-            ndr_seq: self.next_seq(),
-            now,
-        };
+        let ids = FinishIds::new(self.uid, uids, || self.next_seq(), now);
         let f = transitions::finish(self.records.get(id), id, owner, content, failed, dest, ids)?;
         self.remove(id);
         if self.finished.insert(*id) {

@@ -3,7 +3,7 @@
 //! write what it returns in one step (one IndexedDB transaction in the browser).
 
 use super::{Folder, StoredMessage, Summary};
-use crate::entry_id::EntryId;
+use crate::entry_id::{EntryId, StoreUid};
 use crate::error::Result;
 use crate::message::{flags, MessageContent};
 use crate::props::names::tags;
@@ -440,7 +440,7 @@ pub enum Destination {
 
 /// Where PidTagDeleteAfterSubmit / PidTagSentMailEntryId send a finished message; a
 /// PidTagSentMailEntryId that names no folder of this store falls back to Sent Items.
-pub fn destination(content: &MessageContent, store: crate::entry_id::StoreUid) -> Destination {
+pub fn destination(content: &MessageContent, store: StoreUid) -> Destination {
     if content.props.bool(tags::PidTagDeleteAfterSubmit) == Some(true) {
         return Destination::Delete;
     }
@@ -471,6 +471,25 @@ pub struct FinishIds {
     pub ndr_id: EntryId,
     pub ndr_seq: u64,
     pub now: i64,
+}
+
+impl FinishIds {
+    /// The ids of the sent copy and of a report in store `store`, from two new object uids,
+    /// with the next two change sequence numbers of the backend.
+    pub fn new(
+        store: StoreUid,
+        uids: ([u8; 16], [u8; 16]),
+        mut next_seq: impl FnMut() -> u64,
+        now: i64,
+    ) -> FinishIds {
+        FinishIds {
+            sent_id: EntryId::new(store, uids.0),
+            sent_seq: next_seq(),
+            ndr_id: EntryId::new(store, uids.1),
+            ndr_seq: next_seq(),
+            now,
+        }
+    }
 }
 
 /// Every recipient has been dealt with: move (new entry id) or delete, and report failures.

@@ -379,13 +379,7 @@ impl IdbStore {
         )?;
         let (mut seq, existing) = self.read_seq_and_record(&tx, id).await?;
         let dest = transitions::destination(content, self.uid);
-        let ids = FinishIds {
-            sent_id: EntryId::new(self.uid, uids.0),
-            sent_seq: seq.take(),
-            ndr_id: EntryId::new(self.uid, uids.1),
-            ndr_seq: seq.take(),
-            now,
-        };
+        let ids = FinishIds::new(self.uid, uids, || seq.take(), now);
         let f = transitions::finish(existing.as_ref(), id, owner, content, failed, dest, ids)?;
         self.delete_record(&tx, id)?;
         let tomb = js_sys::Object::new();
