@@ -15,6 +15,8 @@ const ASYNC = new Set([
   "deleteMessage",
   "corruptRecordForTesting",
   "flush",
+  "retryNow",
+  "sendNow",
   "close",
   "saveChanges",
   "submit",
@@ -62,29 +64,150 @@ function guardFreed(cls) {
 }
 
 let loading = null;
+let defaultLoad = null;
+
+function loadError(e) {
+  return new MapiError(ErrorCode.MAPI_E_CALL_FAILED, `could not load the mapi-outbox wasm module: ${e?.message ?? e}`);
+}
+
+function ready(load = defaultLoad) {
+  loading ??= Promise.resolve()
+    .then(load)
+    .then(() => registerErrorClass(MapiError))
+    .catch((e) => {
+      loading = null;
+      throw loadError(e);
+    });
+  return loading;
+}
+
+function isSource(s) {
+  if (typeof s === "string" || s instanceof URL) return true;
+  if (typeof WebAssembly === "object" && s instanceof WebAssembly.Module) return true;
+  if (s instanceof ArrayBuffer || ArrayBuffer.isView(s)) return true;
+  if (typeof SharedArrayBuffer === "function" && s instanceof SharedArrayBuffer) return true;
+  if (typeof Response === "function" && s instanceof Response) return true;
+  return s !== null && typeof s === "object" && typeof s.then === "function";
+}
+
+/**
+ * Initializes the wasm module explicitly (SPEC §2): `source` is a WebAssembly.Module, the
+ * .wasm bytes, a Response or a promise of one, or a URL; without it the .wasm next to the
+ * package is loaded. A second call is a no-op; Store.open() calls it when needed.
+ */
+export function init(source) {
+  if (loading) return loading.then(() => undefined);
+  if (source === undefined) return ready().then(() => undefined);
+  let ok = false;
+  try {
+    ok = isSource(source);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    return Promise.reject(
+      new MapiError(
+        ErrorCode.MAPI_E_INVALID_PARAMETER,
+        "init(source): source must be a WebAssembly.Module, an ArrayBuffer or typed array of the .wasm bytes, a Response (or a promise of one), or a URL",
+      ),
+    );
+  }
+  return ready(() => initWasm({ module_or_path: source })).then(() => undefined);
+}
+
+// --- what the JS side drives for an open store: `online`, Background Sync --------------
+
+const warned = new Set();
+function warnOnce(key, text) {
+  if (warned.has(key)) return;
+  warned.add(key);
+  console.warn(`mapi-outbox: ${text}`);
+}
+
+const cleanups = new WeakMap();
+
+/** The service worker registration that can register a sync for this context, or null. */
+async function syncRegistration() {
+  const g = globalThis;
+  if (g.registration && g.registration.sync) return g.registration; // inside a service worker
+  const sw = g.navigator?.serviceWorker;
+  if (!sw || typeof sw.getRegistration !== "function") return null;
+  const reg = await sw.getRegistration();
+  return reg && reg.sync ? reg : null;
+}
+
+function hasBackgroundSync() {
+  const g = globalThis;
+  return typeof g.SyncManager === "function" || !!g.registration?.sync;
+}
+
+function attach(store) {
+  const undo = [];
+  // Back online: whatever waits for a retry goes at once (SPEC §5).
+  if (typeof globalThis.addEventListener === "function") {
+    const ref = new WeakRef(store);
+    const onOnline = () => {
+      const s = ref.deref();
+      if (!s) return globalThis.removeEventListener("online", onOnline);
+      s.retryNow().catch(() => {});
+    };
+    globalThis.addEventListener("online", onOnline);
+    undo.push(() => globalThis.removeEventListener("online", onOnline));
+  }
+  const tag = store.backgroundSyncTag;
+  if (tag !== undefined) {
+    if (store.backend !== "indexeddb") {
+      warnOnce("bs-memory", "backgroundSync needs backend: \"indexeddb\" (a service worker cannot see a memory store); the option does nothing here");
+    } else if (!hasBackgroundSync()) {
+      warnOnce("bs-missing", "this browser has no Background Sync API; backgroundSync does nothing here, and mail is sent while a page of this site is open");
+    } else {
+      const register = () =>
+        syncRegistration()
+          .then((reg) => {
+            if (!reg) {
+              warnOnce("bs-noworker", "backgroundSync: no service worker controls this page, so no sync is registered");
+              return;
+            }
+            return reg.sync.register(tag);
+          })
+          .catch((e) => warnOnce("bs-failed", `backgroundSync: registering the sync failed: ${e?.message ?? e}`));
+      const onEvent = () => void register();
+      store.addEventListener("submitted", onEvent);
+      store.addEventListener("retry", onEvent);
+      // Mail left queued by an earlier page gets a sync too.
+      store
+        .outgoingQueue()
+        .then((rows) => rows.length > 0 && register())
+        .catch(() => {});
+    }
+  }
+  cleanups.set(store, () => undo.forEach((f) => f()));
+}
 
 /** Loads the wasm module once; `load` is the environment's way to instantiate it. */
 export function install(load) {
-  const ready = () => {
-    loading ??= Promise.resolve()
-      .then(load)
-      .then(() => registerErrorClass(MapiError))
-      .catch((e) => {
-        loading = null;
-        throw new MapiError(ErrorCode.MAPI_E_CALL_FAILED, `could not load the mapi-outbox wasm module: ${e?.message ?? e}`);
-      });
-    return loading;
-  };
+  defaultLoad = load;
   const rawOpen = Store.open;
   Object.defineProperty(Store, "open", {
     value: async function open(options) {
       await ready();
-      return rawOpen.call(Store, options);
+      const store = await rawOpen.call(Store, options);
+      attach(store);
+      return store;
     },
     writable: true,
     configurable: true,
   });
   for (const cls of [Store, Message, Attachment]) guardFreed(cls);
+  const guardedClose = Store.prototype.close;
+  Store.prototype.close = function close() {
+    const undo = cleanups.get(this);
+    if (undo) {
+      cleanups.delete(this);
+      undo();
+    }
+    return guardedClose.call(this);
+  };
 }
 
 export { initWasm };

@@ -587,7 +587,54 @@ export interface StoreOptions {
   maxMessageSize?: number;
   /** Default 500; checked by submit. */
   maxRecipients?: number;
+  /**
+   * IndexedDB stores in a page controlled by a service worker: every submit and every
+   * transient failure registers a one-off Background Sync (`true`: tag "mapi-outbox"), so
+   * the worker's `drainOutbox` sends after the tabs close. Where the API is missing
+   * (Firefox, Safari, Node) it does nothing and says so once in the console.
+   */
+  backgroundSync?: boolean | { tag?: string };
 }
+
+/** What `flush()` resolves with. */
+export interface FlushResult {
+  /** Messages still in the outgoing queue. */
+  remaining: number;
+  /** When the earliest of them becomes due; null when none is queued. */
+  nextDueAt: Date | null;
+}
+
+/**
+ * Initializes the wasm module explicitly, for service workers and strict-CSP pages that
+ * precache it: a `WebAssembly.Module`, the `.wasm` bytes, a `Response` (or a promise of
+ * one), or a URL; without it the `.wasm` next to the package is loaded (the subpath
+ * `mapi-outbox/wasm` resolves to that file). A second call does nothing. `Store.open()`
+ * calls it when needed.
+ */
+export declare function init(
+  source?: WebAssembly.Module | BufferSource | Response | PromiseLike<Response> | URL | string,
+): Promise<void>;
+
+/** Options of `drainOutbox`. */
+export interface DrainOutboxOptions {
+  /** The pages' database name (default "mapi-outbox"). */
+  name?: string;
+  identity?: { email: string; name?: string };
+  /** Loosely coupled transports (as `Store.open`'s `transports`). */
+  transports?: Transport[];
+  /** A tightly coupled transport (as `Store.open`'s `transport`). */
+  transport?: Transport;
+  /** How long to keep sending, default 150,000 ms (under Chromium's 180 s sync limit). */
+  timeBudgetMs?: number;
+}
+
+/**
+ * For a service worker's `sync` handler (`event.waitUntil(drainOutbox({...}))`): opens the
+ * pages' IndexedDB store, makes messages waiting for a retry due, sends until nothing is
+ * due or the budget is spent, and closes the store. Rejects when messages that are due
+ * could not be sent (so the browser retries the sync later).
+ */
+export declare function drainOutbox(options?: DrainOutboxOptions): Promise<{ sent: number; remaining: number }>;
 
 /** The store's folders by name. */
 export interface Folders {
@@ -712,8 +759,29 @@ export declare class Store {
   deleteMessage(entryId: EntryIdInput): Promise<void>;
   /** Adds a loosely coupled transport for the spooler (used in registration order). */
   registerTransport(transport: Transport): void;
-  /** Resolves when no message in the (shared) queue is eligible to go now. */
-  flush(): Promise<void>;
+  /**
+   * Resolves when no message in the (shared) queue is eligible to go now (each is sent,
+   * failed, or waiting for a deferred or retry time), with how many are still queued and
+   * when the earliest of them becomes due (null when none is queued).
+   */
+  flush(): Promise<FlushResult>;
+  /**
+   * Messages (all, or the one given) waiting for a retry after a failed attempt become due
+   * at once (a deferred send time is kept); resolves with how many. Also done by itself
+   * when the browser comes back online. Unknown → `MAPI_E_NOT_FOUND`; not queued →
+   * `MAPI_E_NOT_IN_QUEUE`.
+   */
+  retryNow(entryId?: EntryIdInput): Promise<number>;
+  /**
+   * "Send now": a queued, unlocked message goes at once (its undo window, send-later time
+   * and retry wait end now). Already with a transport → resolves. Unknown →
+   * `MAPI_E_NOT_FOUND`; not queued → `MAPI_E_NOT_IN_QUEUE`.
+   */
+  sendNow(entryId: EntryIdInput): Promise<void>;
+  /** The backend this store was opened with. */
+  readonly backend: "memory" | "indexeddb";
+  /** The Background Sync tag this store registers, if `backgroundSync` was given. */
+  readonly backgroundSyncTag: string | undefined;
   /** Listens to a store event; events fire in every store object open on the same database. */
   addEventListener<K extends StoreEventType>(type: K, listener: StoreEventListener<K>): void;
   /** Stops listening. */

@@ -4,5 +4,6 @@ import { install, initWasm } from "./common.js";
 
 install(() => initWasm({ module_or_path: new URL("../pkg/mapi_outbox_bg.wasm", import.meta.url) }));
 
-export { Store, Message, Attachment, MapiError, ErrorCode, MessageFlags, SubmitFlags } from "./common.js";
+export { Store, Message, Attachment, MapiError, ErrorCode, MessageFlags, SubmitFlags, init } from "./common.js";
+export { drainOutbox } from "./drain.js";
 export { httpTransport } from "./http-transport.js";

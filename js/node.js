@@ -6,5 +6,6 @@ install(async () =>
   initWasm({ module_or_path: await readFile(new URL("../pkg/mapi_outbox_bg.wasm", import.meta.url)) }),
 );
 
-export { Store, Message, Attachment, MapiError, ErrorCode, MessageFlags, SubmitFlags } from "./common.js";
+export { Store, Message, Attachment, MapiError, ErrorCode, MessageFlags, SubmitFlags, init } from "./common.js";
+export { drainOutbox } from "./drain.js";
 export { httpTransport } from "./http-transport.js";

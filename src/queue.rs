@@ -93,10 +93,27 @@ impl QueueState {
     /// May a spooler lock it now: not locked (or its lease expired), and past any deferral
     /// and retry back-off.
     pub fn is_eligible(&self, now: i64) -> bool {
-        let lock_free = self.lock.as_ref().is_none_or(|l| l.until <= now);
+        self.is_eligible_given(now, &[])
+    }
+
+    /// As `is_eligible`, where the lock holders named in `dead` are known to have died (their
+    /// Web Lock is free): their locks are taken again at once, without waiting for the lease.
+    pub fn is_eligible_given(&self, now: i64, dead: &[String]) -> bool {
+        let lock_free = self
+            .lock
+            .as_ref()
+            .is_none_or(|l| l.until <= now || dead.contains(&l.owner));
         lock_free
             && self.deferred_until.is_none_or(|t| t <= now)
             && self.next_attempt_at.is_none_or(|t| t <= now)
+    }
+
+    /// The `Date` of the message when it goes: the later of its submit time and its deferred
+    /// send time (a message sent later is dated when it goes, and every attempt sends the
+    /// same bytes).
+    pub fn send_date(&self) -> i64 {
+        self.deferred_until
+            .map_or(self.submitted_at, |d| d.max(self.submitted_at))
     }
 }
 

@@ -59,6 +59,7 @@ fn opts() -> MimeOptions<'static> {
     MimeOptions {
         identity: None,
         now_ms: NOW,
+        date_ms: None,
     }
 }
 
@@ -597,6 +598,7 @@ fn from_is_the_sender_properties_else_the_identity_else_an_error() {
     let with_identity = MimeOptions {
         identity: Some(&me),
         now_ms: NOW,
+        date_ms: None,
     };
     // Sender properties win.
     let mut c = message(vec![(tags::PidTagSenderName, s("Prop Name"))]);

@@ -60,9 +60,13 @@ fn header<'x>(out: &mut Vec<u8>, name: &str, value: impl Into<HeaderType<'x>>) {
 /// PidTagClientSubmitTime when the message has one (it was submitted), else the caller's
 /// clock; whole seconds, UTC.
 fn date(content: &MessageContent, opts: &MimeOptions<'_>) -> Result<Date> {
-    let (ms, what) = match content.props.time(tags::PidTagClientSubmitTime) {
-        Some(ms) => (ms, "PidTagClientSubmitTime"),
-        None => (opts.now_ms, "the current time"),
+    let (ms, what) = match (
+        opts.date_ms,
+        content.props.time(tags::PidTagClientSubmitTime),
+    ) {
+        (Some(ms), _) => (ms, "the send time"),
+        (None, Some(ms)) => (ms, "PidTagClientSubmitTime"),
+        (None, None) => (opts.now_ms, "the current time"),
     };
     let secs = ms.div_euclid(1000);
     if !(MIN_DATE_SECS..=MAX_DATE_SECS).contains(&secs) {

@@ -26,6 +26,9 @@ pub struct MimeOptions<'a> {
     /// The caller's clock, in ms since the epoch: the `Date` when the message has no
     /// `PidTagClientSubmitTime` yet (a draft).
     pub now_ms: i64,
+    /// The `Date` of a queued message as it goes (the later of its submit time and its
+    /// deferred send time); None: PidTagClientSubmitTime, or `now_ms` for a draft.
+    pub date_ms: Option<i64>,
 }
 
 /// The message as RFC 5322 bytes: CRLF line endings, no line over 998 octets, no `Bcc`.

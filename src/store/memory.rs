@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use super::transitions::{
-    self, Access, Base, Destination, FinishIds, Finished, Opened, Progress, SubmitInput,
+    self, Access, Base, Destination, FinishIds, Finished, Hurry, Opened, Progress, SubmitInput,
 };
 use super::Event;
 use super::{Folder, StoredMessage};
@@ -171,6 +171,38 @@ impl MemoryStore {
         let rec = transitions::lock(self.records.get(id), id, owner, now, lease_ms)?;
         self.put(rec.clone());
         Ok(rec)
+    }
+
+    /// retryNow / sendNow of one message: whether it changed.
+    pub fn hurry(&mut self, id: &EntryId, how: Hurry, now: i64) -> Result<bool> {
+        let finished = self.finished.contains(id);
+        match transitions::hurry(self.records.get(id), id, finished, how, now)? {
+            Some(rec) => {
+                self.put(rec);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// retryNow of every queued message: how many were waiting for a retry and are due now.
+    pub fn retry_all(&mut self, now: i64) -> u32 {
+        let ids: Vec<EntryId> = self.queue.values().copied().collect();
+        let mut n = 0;
+        for id in ids {
+            if let Ok(Some(rec)) =
+                transitions::hurry(self.records.get(&id), &id, false, Hurry::RetryNow, now)
+            {
+                self.put(rec);
+                n += 1;
+            }
+        }
+        n
+    }
+
+    /// What flush() resolves with: the number still queued and when the first becomes due.
+    pub fn remaining(&self, now: i64) -> (u32, Option<i64>) {
+        super::due::remaining(self.outgoing_queue(), now)
     }
 
     pub fn renew(&mut self, id: &EntryId, owner: &str, until: i64) -> Result<()> {

@@ -313,13 +313,26 @@ pub fn lock(
     now: i64,
     lease_ms: i64,
 ) -> Result<StoredMessage> {
+    lock_given(existing, id, owner, now, lease_ms, &[])
+}
+
+/// `lock`, where the holders named in `dead` are known to have died (their Web Lock is free):
+/// their locks are taken over at once, and the hand-over says possibleDuplicate.
+pub fn lock_given(
+    existing: Option<&StoredMessage>,
+    id: &EntryId,
+    owner: &str,
+    now: i64,
+    lease_ms: i64,
+    dead: &[String],
+) -> Result<StoredMessage> {
     let Some(rec) = existing else {
         bail!(NotFound, "no message has entry id {id}");
     };
     let Some(q) = &rec.queue else {
         bail!(NotInQueue, "message {id} is not in the outgoing queue");
     };
-    if !q.is_eligible(now) {
+    if !q.is_eligible_given(now, dead) {
         bail!(
             Busy,
             "message {id} is locked by another transport or not due yet"
@@ -538,4 +551,65 @@ pub fn finish(
         failed,
         submission_id: q.submission_id,
     })
+}
+
+/// What `hurry` does to a queued message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hurry {
+    /// `retryNow`: a message waiting for a retry after a failed attempt becomes due at once;
+    /// its deferred send time is kept.
+    RetryNow,
+    /// `sendNow`: the deferred send time (undo window, send-later time) and any retry wait end
+    /// now. The deferred time moves to now rather than vanishing, so the `Date` of the
+    /// message (the later of submit and deferred time) is the moment it went.
+    SendNow,
+}
+
+/// retryNow / sendNow on one message. `Ok(None)`: nothing to change (for retryNow, the
+/// message was not waiting for a retry; for sendNow, it is already due, or a transport has
+/// it and it is going).
+pub fn hurry(
+    existing: Option<&StoredMessage>,
+    id: &EntryId,
+    finished: bool,
+    how: Hurry,
+    now: i64,
+) -> Result<Option<StoredMessage>> {
+    let Some(rec) = existing else {
+        if finished {
+            bail!(
+                NotInQueue,
+                "message {id} is no longer in the outgoing queue: it was sent"
+            );
+        }
+        bail!(NotFound, "no message has entry id {id}");
+    };
+    let Some(q) = &rec.queue else {
+        bail!(
+            NotInQueue,
+            "message {id} is not in the outgoing queue (it was never submitted, or was aborted)"
+        );
+    };
+    if q.is_locked() && q.lock.as_ref().is_some_and(|l| l.until > now) {
+        return Ok(None);
+    }
+    let mut q = q.clone();
+    let waits = |t: Option<i64>| t.is_some_and(|t| t > now);
+    let mut changed = false;
+    if waits(q.next_attempt_at) {
+        q.next_attempt_at = Some(now);
+        changed = true;
+    }
+    if how == Hurry::SendNow && waits(q.deferred_until) {
+        q.deferred_until = Some(now);
+        changed = true;
+    }
+    if !changed {
+        return Ok(None);
+    }
+    Ok(Some(StoredMessage {
+        version: rec.version + 1,
+        queue: Some(q),
+        ..rec.clone()
+    }))
 }

@@ -10,7 +10,7 @@ use crate::mapi_err;
 use crate::message::MessageContent;
 use crate::queue::Failure;
 use crate::store::rows::{ContentsRow, QueueRow};
-use crate::store::transitions::{Access, Base, Opened, SubmitInput};
+use crate::store::transitions::{Access, Base, Hurry, Opened, SubmitInput};
 use crate::store::{due, Event, Finished, Folder, MemoryStore, Progress, StoredMessage};
 
 use super::idb::{IdbStore, Leadership};
@@ -137,10 +137,54 @@ impl Backend {
     // The spooler's operations. `types` is None for a full spooler, else the address types
     // of the only transport this store object has (a coupled one).
 
-    pub async fn next_due(&self, now: i64, types: Option<&[String]>) -> Result<Option<EntryId>> {
+    /// `dead`: lock holders known to have died (their locks are taken over at once).
+    pub async fn next_due(
+        &self,
+        now: i64,
+        types: Option<&[String]>,
+        dead: &[String],
+    ) -> Result<Option<EntryId>> {
         match self {
-            Backend::Memory(m) => Ok(mem(m)?.next_due(now, types)),
-            Backend::IndexedDb(db) => db.next_due(now, types).await,
+            Backend::Memory(m) => Ok(due::next_due_given(
+                mem(m)?.outgoing_queue(),
+                now,
+                types,
+                dead,
+            )),
+            Backend::IndexedDb(db) => db.next_due(now, types, dead).await,
+        }
+    }
+
+    /// The owners of unexpired locks held by other spoolers (whose liveness the spooler
+    /// asks the browser about).
+    pub async fn lock_holders(&self, now: i64, me: &str) -> Result<Vec<String>> {
+        match self {
+            Backend::Memory(_) => Ok(Vec::new()),
+            Backend::IndexedDb(db) => Ok(due::lock_holders(db.queued().await?.iter(), now, me)),
+        }
+    }
+
+    /// retryNow / sendNow of one message: whether it changed.
+    pub async fn hurry(&self, id: EntryId, how: Hurry, now: i64) -> Result<bool> {
+        match self {
+            Backend::Memory(m) => mem(m)?.hurry(&id, how, now),
+            Backend::IndexedDb(db) => db.hurry(&id, how, now).await,
+        }
+    }
+
+    /// retryNow of every queued message: how many became due.
+    pub async fn retry_all(&self, now: i64) -> Result<u32> {
+        match self {
+            Backend::Memory(m) => Ok(mem(m)?.retry_all(now)),
+            Backend::IndexedDb(db) => db.retry_all(now).await,
+        }
+    }
+
+    /// What flush() resolves with: the number still queued, when the first becomes due.
+    pub async fn remaining(&self, now: i64) -> Result<(u32, Option<i64>)> {
+        match self {
+            Backend::Memory(m) => Ok(mem(m)?.remaining(now)),
+            Backend::IndexedDb(db) => Ok(due::remaining(db.queued().await?.iter(), now)),
         }
     }
 
@@ -159,10 +203,11 @@ impl Backend {
         owner: &str,
         now: i64,
         lease_ms: i64,
+        dead: &[String],
     ) -> Result<StoredMessage> {
         match self {
             Backend::Memory(m) => mem(m)?.lock(&id, owner, now, lease_ms),
-            Backend::IndexedDb(db) => db.lock(&id, owner, now, lease_ms).await,
+            Backend::IndexedDb(db) => db.lock(&id, owner, now, lease_ms, dead).await,
         }
     }
 

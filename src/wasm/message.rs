@@ -172,6 +172,7 @@ impl Message {
         let opts = crate::mime::MimeOptions {
             identity: self.store.config.identity.as_ref(),
             now_ms: now_ms(),
+            date_ms: None,
         };
         let bytes = self.with(|o| {
             o.check_alive()?;

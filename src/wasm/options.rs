@@ -22,7 +22,11 @@ const KEYS: &[&str] = &[
     "retry",
     "maxMessageSize",
     "maxRecipients",
+    "backgroundSync",
 ];
+
+/// The Background Sync tag used when `backgroundSync: true`.
+pub const DEFAULT_SYNC_TAG: &str = "mapi-outbox";
 
 /// Largest integer a JS number holds exactly.
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
@@ -46,6 +50,8 @@ pub struct Config {
     /// Lease of a spooler's lock (extension: `retry.leaseMs`); renewed every third of it.
     pub lease_ms: u64,
     pub limits: Limits,
+    /// `backgroundSync`: the sync tag registered on every submit and transient failure.
+    pub background_sync: Option<String>,
 }
 
 pub fn parse(v: &JsValue) -> JsResult<Options> {
@@ -109,6 +115,36 @@ pub fn parse(v: &JsValue) -> JsResult<Options> {
     if let Some(v) = opt(&o, "maxRecipients")? {
         limits.max_recipients = uint_option("options.maxRecipients", &v, u32::MAX as f64)? as u32;
     }
+    let background_sync = match opt(&o, "backgroundSync")? {
+        None => None,
+        Some(v) if v.as_bool().is_some() => v
+            .as_bool()
+            .filter(|b| *b)
+            .map(|_| DEFAULT_SYNC_TAG.to_string()),
+        Some(v) if v.is_object() && !v.is_function() => {
+            let b = convert::options_object("options.backgroundSync", &v, &["tag"])?;
+            match opt(&b, "tag")? {
+                None => Some(DEFAULT_SYNC_TAG.to_string()),
+                Some(t) => {
+                    let t = convert::expect_string("options.backgroundSync.tag", &t)?;
+                    if t.is_empty() || t.len() > 256 {
+                        return Err(to_js(mapi_err!(
+                            InvalidParameter,
+                            "options.backgroundSync.tag must be a non-empty string of at most 256 bytes"
+                        )));
+                    }
+                    Some(t)
+                }
+            }
+        }
+        Some(v) => {
+            return Err(to_js(mapi_err!(
+                InvalidParameter,
+                "options.backgroundSync must be true, false or {{ tag }}, got {}",
+                convert::describe(&v)
+            )))
+        }
+    };
     let coupled = match opt(&o, "transport")? {
         None => None,
         Some(t) => Some(transport::parse("options.transport", &t)?),
@@ -132,6 +168,7 @@ pub fn parse(v: &JsValue) -> JsResult<Options> {
         retry_max_ms,
         lease_ms,
         limits,
+        background_sync,
     };
     Ok(Options {
         config,

@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::convert::{rows_to_array, set};
-use super::idb::Leadership;
+use super::idb::{leader, Leadership};
 use super::store::StoreInner;
 use super::transport::{self, JsTransport};
 use super::{now_ms, random_bytes, timer};
@@ -49,6 +49,14 @@ pub struct Spooler {
     shared: Cell<bool>,
     leadership: RefCell<Option<Leadership>>,
     seeking: Cell<bool>,
+    /// Releases this spooler's sender lock (shared databases with Web Locks), taken before
+    /// it locks its first message.
+    sender: RefCell<Option<js_sys::Function>>,
+    sender_asked: Cell<bool>,
+    /// Spoolers known to have died while holding locks: their messages are taken again at
+    /// once. `watched`: holders whose death this spooler waits to hear of.
+    dead: Rc<RefCell<Vec<String>>>,
+    watched: RefCell<BTreeSet<String>>,
 }
 
 impl Spooler {
@@ -68,6 +76,10 @@ impl Spooler {
             shared: Cell::new(false),
             leadership: RefCell::new(None),
             seeking: Cell::new(false),
+            sender: RefCell::new(None),
+            sender_asked: Cell::new(false),
+            dead: Rc::default(),
+            watched: RefCell::new(BTreeSet::new()),
         }
     }
 
@@ -157,7 +169,54 @@ impl Spooler {
         for c in self.controllers.borrow_mut().drain(..) {
             transport::abort(&c);
         }
+        if let Some(release) = self.sender.borrow_mut().take() {
+            let _ = release.call0(&JsValue::UNDEFINED);
+        }
         self.notify();
+    }
+}
+
+/// On a shared database, takes this spooler's sender lock before it locks any message, so
+/// that other spoolers can tell when it dies.
+async fn hold_sender_lock(inner: &Rc<StoreInner>) {
+    let sp = &inner.spooler;
+    if !sp.shared.get() || sp.sender_asked.get() {
+        return;
+    }
+    sp.sender_asked.set(true);
+    let release = leader::hold_sender_lock(&inner.config.name, &sp.owner).await;
+    if inner.closed.get() {
+        if let Some(r) = release {
+            let _ = r.call0(&JsValue::UNDEFINED);
+        }
+        return;
+    }
+    *sp.sender.borrow_mut() = release;
+}
+
+/// Waits to hear of the death of every other spooler that holds a lock with a lease still
+/// running; when one dies, its messages are taken again at once.
+async fn watch_holders(inner: &Rc<StoreInner>) {
+    let sp = &inner.spooler;
+    if !sp.shared.get() || sp.sender.borrow().is_none() {
+        return;
+    }
+    let Ok(holders) = inner.backend.lock_holders(now_ms(), &sp.owner).await else {
+        return;
+    };
+    for owner in holders {
+        if !sp.watched.borrow_mut().insert(owner.clone()) {
+            continue;
+        }
+        let weak = Rc::downgrade(inner);
+        let dead = sp.dead.clone();
+        let who = owner.clone();
+        leader::watch_holder(&inner.config.name, &owner, move || {
+            dead.borrow_mut().push(who);
+            if let Some(inner) = weak.upgrade() {
+                kick(&inner);
+            }
+        });
     }
 }
 
@@ -209,6 +268,7 @@ async fn pump(inner: Rc<StoreInner>) {
         return;
     }
     sp.pumping.set(true);
+    hold_sender_lock(&inner).await;
     loop {
         sp.again.set(false);
         // Asked again each pass: the leadership may have come (or gone) since the last one,
@@ -228,7 +288,8 @@ async fn pump(inner: Rc<StoreInner>) {
             looks += 1;
             let now = now_ms();
             looked_at = now;
-            let id = match inner.backend.next_due(now, types.as_deref()).await {
+            let dead = sp.dead.borrow().clone();
+            let id = match inner.backend.next_due(now, types.as_deref(), &dead).await {
                 Ok(Some(id)) => id,
                 Ok(None) => {
                     queue_drained = true;
@@ -244,7 +305,7 @@ async fn pump(inner: Rc<StoreInner>) {
             };
             match inner
                 .backend
-                .lock(id, &sp.owner, now, inner.config.lease_ms as i64)
+                .lock(id, &sp.owner, now, inner.config.lease_ms as i64, &dead)
                 .await
             {
                 Ok(rec) => {
@@ -258,6 +319,7 @@ async fn pump(inner: Rc<StoreInner>) {
                         .as_ref()
                         .map(|q| q.submission_id.clone())
                         .unwrap_or_default();
+                    let date = rec.queue.as_ref().map(|q| q.send_date());
                     let blob = rec.blob.clone();
                     let inner2 = inner.clone();
                     spawn_local(async move {
@@ -266,6 +328,7 @@ async fn pump(inner: Rc<StoreInner>) {
                             attempt,
                             possible_duplicate,
                             submission_id,
+                            date,
                         };
                         run_attempt(&inner2, ticket, &blob).await;
                         inner2.spooler.in_flight.borrow_mut().remove(&id);
@@ -287,6 +350,7 @@ async fn pump(inner: Rc<StoreInner>) {
         // pass, so looking for the next wake-up time (a scan of the waiting messages) would
         // cost every message a look at the whole queue.
         if queue_drained {
+            watch_holders(&inner).await;
             schedule_wake(&inner, looked_at, types.as_deref()).await;
         } else if read_failed || sp.in_flight.borrow().is_empty() {
             // Nothing in flight will start the next pass (the queue could not be read, or
@@ -344,6 +408,8 @@ struct Ticket {
     attempt: u32,
     possible_duplicate: bool,
     submission_id: String,
+    /// The `Date` of the message (SPEC §7: the later of its submit and deferred send time).
+    date: Option<i64>,
 }
 
 /// One attempt at one locked message.
@@ -370,6 +436,7 @@ async fn run_attempt(inner: &Rc<StoreInner>, t: Ticket, blob: &[u8]) {
         &MimeOptions {
             identity,
             now_ms: now_ms(),
+            date_ms: t.date,
         },
     );
     let mut failed: Vec<Failure> = Vec::new();

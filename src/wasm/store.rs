@@ -20,7 +20,7 @@ use crate::entry_id::{hex, EntryId, StoreUid};
 use crate::mapi_err;
 use crate::object::MessageObject;
 use crate::store::rows::{ContentsRow, QueueRow};
-use crate::store::transitions::Access;
+use crate::store::transitions::{Access, Hurry};
 use crate::store::{Event, Folder, MemoryStore};
 use std::future::Future;
 
@@ -139,6 +139,22 @@ impl Store {
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
         self.inner.config.name.clone()
+    }
+
+    /// The Background Sync tag this store registers (`backgroundSync` option), or undefined;
+    /// read by the JS entry, which does the registering.
+    #[wasm_bindgen(getter, js_name = backgroundSyncTag)]
+    pub fn background_sync_tag(&self) -> Option<String> {
+        self.inner.config.background_sync.clone()
+    }
+
+    /// The backend this store was opened with: "memory" or "indexeddb".
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        match self.inner.backend {
+            Backend::Memory(_) => "memory".into(),
+            Backend::IndexedDb(_) => "indexeddb".into(),
+        }
     }
 
     #[wasm_bindgen(js_name = createMessage)]
@@ -265,7 +281,7 @@ impl Store {
                 inner.check_open()?;
                 let due = inner
                     .backend()?
-                    .next_due(now_ms(), None)
+                    .next_due(now_ms(), None, &[])
                     .await
                     .js()?
                     .is_some();
@@ -280,12 +296,12 @@ impl Store {
                                 r.submit_flags & crate::message::submit_flags::LOCKED != 0
                             });
                         if !held {
-                            return Ok(JsValue::UNDEFINED);
+                            return flush_result(&inner).await;
                         }
                     }
                 } else {
                     if !due && sp.is_idle() {
-                        return Ok(JsValue::UNDEFINED);
+                        return flush_result(&inner).await;
                     }
                     if due && sp.is_idle() && !sp.can_send() {
                         return Err(to_js(mapi_err!(
@@ -320,6 +336,52 @@ impl Store {
         })
     }
 
+    /// `retryNow(entryId?)`: messages waiting for a retry after a failed attempt become due
+    /// at once (their deferred send time is kept); resolves with how many.
+    #[wasm_bindgen(js_name = retryNow)]
+    pub fn retry_now(&self, entry_id: JsValue) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        run(async move {
+            inner.check_open()?;
+            let n = if entry_id.is_undefined() {
+                inner.backend()?.retry_all(now_ms()).await.js()?
+            } else {
+                let id = inner.entry_id("entryId", &entry_id)?;
+                inner
+                    .backend()?
+                    .hurry(id, Hurry::RetryNow, now_ms())
+                    .await
+                    .js()? as u32
+            };
+            if n > 0 {
+                inner.emit(vec![Event::QueueChange]);
+            }
+            spooler::kick(&inner);
+            Ok((n as f64).into())
+        })
+    }
+
+    /// `sendNow(entryId)`: a queued, unlocked message goes at once (its deferred send time
+    /// and any retry wait end now).
+    #[wasm_bindgen(js_name = sendNow)]
+    pub fn send_now(&self, entry_id: JsValue) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        run(async move {
+            inner.check_open()?;
+            let id = inner.entry_id("entryId", &entry_id)?;
+            let changed = inner
+                .backend()?
+                .hurry(id, Hurry::SendNow, now_ms())
+                .await
+                .js()?;
+            if changed {
+                inner.emit(vec![Event::QueueChange]);
+            }
+            spooler::kick(&inner);
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
     #[wasm_bindgen(js_name = addEventListener)]
     pub fn add_event_listener(&self, ty: JsValue, listener: JsValue) -> JsResult<()> {
         self.inner.check_open()?;
@@ -348,6 +410,15 @@ impl Store {
             Ok(JsValue::UNDEFINED)
         })())
     }
+}
+
+/// What flush() resolves with: `{ remaining, nextDueAt }`.
+async fn flush_result(inner: &Rc<StoreInner>) -> JsResult<JsValue> {
+    let (remaining, next) = inner.backend()?.remaining(now_ms()).await.js()?;
+    let o = js_sys::Object::new();
+    set(&o, "remaining", &(remaining as f64).into());
+    set(&o, "nextDueAt", &time_or_null(next));
+    Ok(o.into())
 }
 
 /// An async method's body as a promise: argument errors reject too, never throw.
@@ -447,7 +518,7 @@ impl Store {
         let id = self.inner.entry_id("entryId", &entry_id.into())?;
         self.inner
             .backend()?
-            .lock(id, owner, now as i64, lease_ms as i64)
+            .lock(id, owner, now as i64, lease_ms as i64, &[])
             .await
             .js()
             .map(drop)

@@ -219,3 +219,54 @@ impl Leadership {
         }
     }
 }
+
+/// The Web Lock a spooler holds for as long as it lives: while a message it locked shows a
+/// lease, another spooler that is granted this lock knows the holder died (its tab closed or
+/// its worker stopped) and takes the message again at once (SPEC §6).
+pub fn sender_lock_name(db: &str, owner: &str) -> String {
+    format!("mapi-outbox-sender:{db}:{owner}")
+}
+
+/// Takes this spooler's sender lock and keeps it until the returned function is called (or
+/// the page goes). None where Web Locks are missing or refuse the request.
+pub async fn hold_sender_lock(db: &str, owner: &str) -> Option<js_sys::Function> {
+    let (locks, request) = web_locks()?;
+    let (granted, on_granted, on_failed) = deferred();
+    let (held_until, release, _) = deferred();
+    let callback = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+        let _ = on_granted.call0(&JsValue::UNDEFINED);
+        held_until.into()
+    });
+    let pending = request
+        .call2(&locks, &sender_lock_name(db, owner).into(), &callback)
+        .ok()?;
+    if let Ok(then) = js_sys::Reflect::get(&pending, &"then".into()) {
+        if let Some(then) = then.dyn_ref::<js_sys::Function>() {
+            let _ = then.call2(&pending, &JsValue::UNDEFINED, &on_failed);
+        }
+    }
+    JsFuture::from(granted).await.ok()?;
+    Some(release)
+}
+
+/// Calls `on_dead` once the spooler `owner` has died: its sender lock is then granted to
+/// this request (released again at once). Returns false where Web Locks are missing.
+pub fn watch_holder(db: &str, owner: &str, on_dead: impl FnOnce() + 'static) -> bool {
+    let Some((locks, request)) = web_locks() else {
+        return false;
+    };
+    let callback = Closure::once_into_js(move |_lock: JsValue| {
+        on_dead();
+    });
+    let Ok(pending) = request.call2(&locks, &sender_lock_name(db, owner).into(), &callback) else {
+        return false;
+    };
+    // A request cut off by the page going away rejects: nothing to do then.
+    let ignore = Closure::once_into_js(|_e: JsValue| {});
+    if let Ok(then) = js_sys::Reflect::get(&pending, &"then".into()) {
+        if let Some(then) = then.dyn_ref::<js_sys::Function>() {
+            let _ = then.call2(&pending, &JsValue::UNDEFINED, &ignore);
+        }
+    }
+    true
+}

@@ -16,7 +16,7 @@ use crate::message::MessageContent;
 use crate::queue::Failure;
 use crate::store::codec::folder_number;
 use crate::store::transitions::{
-    self, Access, Base, FinishIds, Finished, Opened, Progress, SubmitInput,
+    self, Access, Base, FinishIds, Finished, Hurry, Opened, Progress, SubmitInput,
 };
 use crate::store::{due, Event, Folder, StoredMessage};
 
@@ -246,7 +246,12 @@ impl IdbStore {
     /// The first queued message (submit order) that may go now for a spooler taking `types`:
     /// the queue index is read a page at a time and the scan stops at the first such message,
     /// so a drain costs each message a look at the head of the queue, not at all of it.
-    pub async fn next_due(&self, now: i64, types: Option<&[String]>) -> Result<Option<EntryId>> {
+    pub async fn next_due(
+        &self,
+        now: i64,
+        types: Option<&[String]>,
+        dead: &[String],
+    ) -> Result<Option<EntryId>> {
         const PAGE: u32 = 64;
         let what = "looking for the next message to send";
         let tx = self.begin(&[MESSAGES], false, what.into())?;
@@ -263,7 +268,7 @@ impl IdbStore {
             };
             let list = tx.get_all(req).await?;
             let page = Self::decode_all(&list);
-            if let Some(id) = due::next_due(page.iter(), now, types) {
+            if let Some(id) = due::next_due_given(page.iter(), now, types, dead) {
                 return Ok(Some(id));
             }
             if list.length() < PAGE {
@@ -318,11 +323,61 @@ impl IdbStore {
         owner: &str,
         now: i64,
         lease_ms: i64,
+        dead: &[String],
     ) -> Result<StoredMessage> {
         self.change_one(id, "lock", |r| {
-            transitions::lock(r, id, owner, now, lease_ms)
+            transitions::lock_given(r, id, owner, now, lease_ms, dead)
         })
         .await
+    }
+
+    /// retryNow / sendNow of one message, in one transaction: whether it changed.
+    pub async fn hurry(&self, id: &EntryId, how: Hurry, now: i64) -> Result<bool> {
+        let what = match how {
+            Hurry::RetryNow => "retryNow",
+            Hurry::SendNow => "sendNow",
+        };
+        let tx = self.begin(
+            &[MESSAGES, BLOBS, FINISHED],
+            true,
+            format!("{what} of message {id}"),
+        )?;
+        let existing = self.read_record(&tx, id).await?;
+        let finished = if existing.is_none() {
+            !tx.get(&tx.store(FINISHED)?, &key(id)).await?.is_undefined()
+        } else {
+            false
+        };
+        match transitions::hurry(existing.as_ref(), id, finished, how, now)? {
+            Some(rec) => {
+                self.write_record(&tx, &rec, existing.as_ref())?;
+                tx.commit().await?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// retryNow of every queued message, in one transaction: how many became due.
+    pub async fn retry_all(&self, now: i64) -> Result<u32> {
+        let what = "retryNow";
+        let tx = self.begin(&[MESSAGES], true, what.into())?;
+        let index = tx
+            .store(MESSAGES)?
+            .index(BY_QUEUE)
+            .map_err(|e| super::error::dom_error(what, &e))?;
+        let list = tx.get_all(index.get_all()).await?;
+        let mut n = 0;
+        // Metadata only: the content blobs stay as they are.
+        for rec in Self::decode_all(&list) {
+            let id = rec.entry_id;
+            if let Some(new) = transitions::hurry(Some(&rec), &id, false, Hurry::RetryNow, now)? {
+                tx.put(&tx.store(MESSAGES)?, &record::to_js(&new))?;
+                n += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(n)
     }
 
     pub async fn renew(&self, id: &EntryId, owner: &str, until: i64) -> Result<()> {
