@@ -31,6 +31,8 @@ const suiteDir = join(repo, "tests", "js");
 const NODE_ONLY = {
   "http-transport.test.mjs": "its HTTP server is node:http (helpers.startHttpServer), and it checks Node's fetch",
   "spooler-http.test.mjs": "its HTTP server is node:http (helpers.startHttpServer)",
+  "init-and-worker.test.mjs":
+    "it starts fresh Node processes and checks Node without IndexedDB; the browser side is tests/browser/keepgoing.test.mjs",
   "mime.test.mjs": "it reads the MIME back with mailparser, a Node package (streams, Buffer)",
 };
 

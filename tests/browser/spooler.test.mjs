@@ -204,3 +204,41 @@ test("the sending tab closed mid-send: another tab sends it again after the leas
   assert.deepEqual(survivor.errors, []);
   await survivor.close();
 });
+
+test("the sending tab closed mid-send with a 30 s lease: another tab takes it again at once (its sender Web Lock is free), possibleDuplicate", async () => {
+  sink.reset();
+  const db = freshDb();
+  const a = await newTab("A");
+  const b = await newTab("B");
+  // The default lease (30 s): only the dead holder's Web Lock can make the resend quick.
+  const opts = { retry: { initialMs: 100, maxMs: 1000 } };
+  await openSpooling(a, db, opts);
+  await openSpooling(b, db, opts);
+  const submissionId = await a.evaluate(async () => {
+    const m = mox.draft(window.store, "taken over at once");
+    const got = new Promise((r) => window.store.addEventListener("submitted", (e) => r(e.detail.submissionId)));
+    await m.submit();
+    return got;
+  });
+  sink.hold(submissionId);
+  await until("the first attempt to reach the sink", () => sink.received.length >= 1);
+  const first = sink.received[0];
+  const [sender, survivor] = first.tab === "A" ? [a, b] : [b, a];
+  const closedAt = Date.now();
+  await sender.close();
+  sink.reset();
+  await until("the resend", () => sink.received.length >= 1, 20_000);
+  const took = Date.now() - closedAt;
+  console.log(`# tab closed mid-send -> resent by the other tab: ${took} ms (lease 30 s)`);
+  assert.ok(took < 8000, `resent within a few seconds, not after the lease (${took} ms)`);
+  const second = sink.received[0];
+  assert.equal(second.key, submissionId);
+  assert.equal(second.possibleDuplicate, "true");
+  assert.equal(second.tab, survivor.tab);
+  await until("the message to be finished", () =>
+    survivor.evaluate(async () => (await window.store.outgoingQueue()).length === 0),
+  );
+  assert.equal(sink.received.length, 1);
+  assert.deepEqual(survivor.errors, []);
+  await survivor.close();
+});

@@ -22,8 +22,11 @@ export const CHROMIUM_FLAGS = [
   "--disable-dev-shm-usage",
 ];
 
-/** Launches Chromium with a fresh profile. Returns { context, page, close() }. */
-export async function launchChromium() {
+/**
+ * Launches Chromium with a fresh profile. Returns { context, page, close() }. `args` are
+ * added to the usual flags (e.g. Background Sync's retry schedule for tests).
+ */
+export async function launchChromium({ args = [] } = {}) {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} not found: run scripts/setup.sh (apt-get install chromium)`);
   }
@@ -34,7 +37,7 @@ export async function launchChromium() {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: CHROMIUM_FLAGS,
+      args: [...CHROMIUM_FLAGS, ...args],
       timeout: 60_000,
     });
   } catch (err) {
