@@ -558,6 +558,36 @@ export interface HttpTransportError extends MapiError {
  */
 export declare function httpTransport(options: HttpTransportOptions): Transport;
 
+/** Options of `jmapTransport` (SPEC §8). */
+export interface JmapTransportOptions {
+  /** The JMAP session resource, e.g. "https://mail.example.org/jmap" (relative URLs in the session resolve against it). */
+  sessionUrl: string | URL;
+  /** Headers for every request (e.g. Authorization), or a function giving them (called for every request: fresh credentials are picked up). */
+  headers?: Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
+  /** Default `globalThis.fetch`. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** Default: the session's primary account for urn:ietf:params:jmap:submission. */
+  accountId?: string;
+  /** Default: the Identity whose email is the message's sender, else the account's only Identity. */
+  identityId?: string;
+  /** A mailbox id or "role:<role>" (default "role:sent"); null destroys the server's copy once sent (then a lost answer can mean a second delivery). */
+  sentMailbox?: string | null;
+  /** A mailbox id or "role:<role>", default "role:drafts". */
+  draftsMailbox?: string;
+  /** Default "jmap". */
+  name?: string;
+  /** Default ["SMTP"]. */
+  addressTypes?: string[];
+}
+
+/**
+ * A transport that sends through a mail server speaking JMAP (Cyrus, Stalwart, Fastmail,
+ * Apache James): upload, Email/import and EmailSubmission/set, 2 HTTP requests a message
+ * (+2 for the first). Exactly once across retries: an earlier attempt's Email is found
+ * before anything is sent again. Bad options → `MAPI_E_INVALID_PARAMETER` at once.
+ */
+export declare function jmapTransport(options: JmapTransportOptions): Transport & { readonly requests: number };
+
 // ---------------------------------------------------------------------------------------
 // Store
 

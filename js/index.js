@@ -7,3 +7,4 @@ install(() => initWasm({ module_or_path: new URL("../pkg/mapi_outbox_bg.wasm", i
 export { Store, Message, Attachment, MapiError, ErrorCode, MessageFlags, SubmitFlags, init } from "./common.js";
 export { drainOutbox } from "./drain.js";
 export { httpTransport } from "./http-transport.js";
+export { jmapTransport } from "./jmap-transport.js";

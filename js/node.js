@@ -9,3 +9,4 @@ install(async () =>
 export { Store, Message, Attachment, MapiError, ErrorCode, MessageFlags, SubmitFlags, init } from "./common.js";
 export { drainOutbox } from "./drain.js";
 export { httpTransport } from "./http-transport.js";
+export { jmapTransport } from "./jmap-transport.js";

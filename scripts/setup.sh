@@ -40,16 +40,36 @@ if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERS
   install_crate wasm-pack --version "$WASM_PACK_VERSION" --force
 fi
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+# Debian packages: installed when a file they bring is missing (root, or passwordless sudo).
+apt_updated=
+apt_install() { # apt_install <what for> <package...>
+  local why=$1; shift
   if [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; then
-    as_root=(); [ "$(id -u)" = 0 ] || as_root=(sudo -n)
-    log "installing Debian's chromium and chromium-driver"
-    "${as_root[@]}" apt-get update -qq
-    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    local as_root=(); [ "$(id -u)" = 0 ] || as_root=(sudo -n)
+    log "installing Debian's $* ($why)"
+    [ -n "$apt_updated" ] || { "${as_root[@]}" apt-get update -qq; apt_updated=1; }
+    # policy-rc.d 101: packages (cyrus-imapd) must not start system-wide services.
+    local policy=/usr/sbin/policy-rc.d made_policy=
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee "$policy" >/dev/null
+      "${as_root[@]}" chmod +x "$policy"; made_policy=1
+    fi
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    [ -z "$made_policy" ] || "${as_root[@]}" rm -f "$policy"
   else
-    log "chromium/chromedriver missing and not root: run 'sudo apt-get install chromium chromium-driver'"
+    log "missing Debian packages and not root: run 'sudo apt-get install $*' ($why)"
     exit 1
   fi
+}
+
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  apt_install "browser tests" chromium chromium-driver
+fi
+
+# The JMAP server of the `jmap` stage (scripts/cyrus.sh): JMAP is served by cyrus-caldav's httpd.
+if [ ! -x /usr/lib/cyrus/bin/master ] || [ ! -x /usr/lib/cyrus/bin/httpd ] || ! command -v saslpasswd2 >/dev/null \
+   || ! command -v curl >/dev/null; then
+  apt_install "the jmap stage's Cyrus server" cyrus-imapd cyrus-caldav cyrus-admin sasl2-bin curl
 fi
 
 # node_modules: reinstall only when package-lock.json changed since the last install.

@@ -12,6 +12,8 @@
 #   9 browser    tests/browser/: the IndexedDB backend in real pages (reloads, closed pages, two
 #                tabs, corrupt data, quota, versionchange) in headless Chromium via playwright-core
 #  10 e2e        tests/e2e/: the demo page (www/) in headless Chromium via playwright-core
+#  11 jmap       tests/jmap/: jmapTransport against a real Cyrus 3.6 (scripts/cyrus.sh, started
+#                and stopped here, state under the run's TMPDIR) and a real SMTP relay
 #
 # `scripts/test.sh native node` runs only the named stages, in the order given (name
 # `setup` first on a machine that may lack tools). Every run gets its own TMPDIR, deleted at
@@ -21,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-ALL_STAGES=(setup native build wasm-node wasm-chrome node types pack browser e2e)
+ALL_STAGES=(setup native build wasm-node wasm-chrome node types pack browser e2e jmap)
 if [ $# -gt 0 ]; then STAGES=("$@"); else STAGES=("${ALL_STAGES[@]}"); fi
 for s in "${STAGES[@]}"; do
   case " ${ALL_STAGES[*]} " in *" $s "*) ;; *) echo "unknown stage '$s' (stages: ${ALL_STAGES[*]})" >&2; exit 2;; esac
@@ -170,5 +172,16 @@ want pack && run_stage pack node "packed tarball smoke tests (tests/pack/)" -- n
 want browser && run_stage browser node "IndexedDB backend in real Chromium pages (tests/browser/)" -- node_tests tests/browser
 
 want e2e && run_stage e2e node "browser e2e of the demo page (tests/e2e/)" -- node_tests tests/e2e
+
+jmap_stage() {
+  export CYRUS_STATE="$TEST_TMP/cyrus"
+  bash scripts/cyrus.sh start || return 1
+  local rc=0
+  # One file at a time: they share the relay's port.
+  node --test --test-reporter=spec --test-concurrency=1 tests/jmap/*.test.mjs || rc=$?
+  bash scripts/cyrus.sh stop || true
+  return $rc
+}
+want jmap && run_stage jmap node "jmapTransport against a real Cyrus JMAP server (tests/jmap/)" -- jmap_stage
 
 finish 0

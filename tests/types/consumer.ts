@@ -28,6 +28,11 @@ import {
   type HttpTransportError,
   type HttpTransportOptions,
   httpTransport,
+  jmapTransport,
+  init,
+  drainOutbox,
+  type FlushResult,
+  type JmapTransportOptions,
 } from "mapi-outbox";
 
 async function issue2Example(): Promise<void> {
@@ -367,4 +372,31 @@ async function http(): Promise<void> {
   httpTransport({ url: "https://x.example/", timeout: 5 });
 }
 
-void [issue2Example, everything, errors, misuse, http];
+async function revision2(): Promise<void> {
+  await init();
+  await init(new Uint8Array(8));
+  await init(fetch("/mapi_outbox_bg.wasm"));
+  const options: JmapTransportOptions = {
+    sessionUrl: "https://mail.example.org/jmap",
+    headers: async () => ({ Authorization: "Bearer t" }),
+    sentMailbox: null,
+  };
+  const jmap = jmapTransport(options);
+  const n: number = jmap.requests;
+  const store = await Store.open({ backend: "indexeddb", backgroundSync: { tag: "outbox" }, transports: [jmap] });
+  const r: FlushResult = await store.flush();
+  const when: Date | null = r.nextDueAt;
+  const made: number = await store.retryNow();
+  await store.retryNow(store.createMessage().entryId);
+  await store.sendNow("00");
+  const drained: { sent: number; remaining: number } = await drainOutbox({ name: "db", transports: [jmap], timeBudgetMs: 1000 });
+  void [n, when, made, drained, r.remaining];
+  // @ts-expect-error sessionUrl is required
+  jmapTransport({});
+  // @ts-expect-error sendNow needs an entry id
+  await store.sendNow();
+  // @ts-expect-error backgroundSync is a boolean or { tag }
+  await Store.open({ backgroundSync: "yes" });
+}
+
+void [issue2Example, everything, errors, misuse, http, revision2];
