@@ -18,27 +18,64 @@ const TAG = "mapi-outbox";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches
-      .open(CACHE)
-      .then((cache) => cache.add(WASM))
-      .then(() => self.skipWaiting()),
+    (async () => {
+      // Each new worker version caches the .wasm again, from the server, not the HTTP cache:
+      // it must match the package's JS that this version imports.
+      const res = await fetch(WASM, { cache: "no-store" });
+      if (!res.ok) throw new Error(`precaching ${WASM}: HTTP ${res.status}`);
+      await (await caches.open(CACHE)).put(WASM, res);
+      await self.skipWaiting();
+    })(),
   );
 });
 
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 
+/** How this start of the worker went: read by tests/browser/service-worker.chromium.test.mjs. */
+self.outboxStats = { evaluatedAt: Date.now(), wasmFrom: null, wasmReadyMs: null, drains: [] };
+
+let starting = null;
+/** Starts the wasm module once per worker start: from the precache, else the network. */
+function start() {
+  starting ??= (async () => {
+    const t0 = performance.now();
+    const cached = await caches.match(WASM);
+    let from = "network";
+    if (cached) {
+      try {
+        await init(cached);
+        from = "cache";
+      } catch (e) {
+        console.warn(`mapi-outbox worker: the precached .wasm did not start (${e.message}); fetching it`);
+      }
+    }
+    if (from === "network") await init(fetch(WASM));
+    self.outboxStats.wasmFrom = from;
+    self.outboxStats.wasmReadyMs = performance.now() - t0;
+  })().catch((e) => {
+    starting = null; // the next sync tries again
+    throw e;
+  });
+  return starting;
+}
+
 self.addEventListener("sync", (event) => {
   if (event.tag !== TAG) return;
   event.waitUntil(
     (async () => {
-      const cached = await caches.match(WASM);
-      await init(cached ?? fetch(WASM));
-      // Rejects when due mail could not be sent: the browser retries the sync later.
-      await drainOutbox({
-        name: DB,
-        transports: [httpTransport({ url: SINK })],
-        timeBudgetMs: BUDGET,
-      });
+      await start();
+      try {
+        // Rejects when due mail could not be sent: the browser retries the sync later.
+        const result = await drainOutbox({
+          name: DB,
+          transports: [httpTransport({ url: SINK })],
+          timeBudgetMs: BUDGET,
+        });
+        self.outboxStats.drains.push({ ok: true, ...result });
+      } catch (e) {
+        self.outboxStats.drains.push({ ok: false, error: String(e?.message ?? e) });
+        throw e;
+      }
     })(),
   );
 });

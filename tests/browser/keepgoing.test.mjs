@@ -1,30 +1,20 @@
-// SPEC §5 and §9 in real headless Chromium on IndexedDB: mail submitted while the mail
-// server is down, in a page that is then closed, is delivered exactly once by the demo's
-// service worker (www/sw.js) when the browser's Background Sync retries, starting from the
-// precached .wasm while the host refuses the file; going back online sends at once.
-// Chromium's sync retry schedule (5 minutes, 3 attempts) is shortened with its own
-// field-trial switches; the worker is stopped over CDP so the retry meets a cold worker.
+// SPEC §5 in a real browser on IndexedDB: going back online sends at once; retryNow and
+// sendNow deliver within a couple of seconds. Nothing here needs Background Sync (that is
+// tests/browser/service-worker.chromium.test.mjs).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startStaticServer, contentSecurityPolicy } from "../../scripts/static-server.mjs";
+import { startStaticServer } from "../../scripts/static-server.mjs";
 import { collectPageErrors, launchChromium } from "../support/browser.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
 
-// Background Sync's parameters (Chromium's BackgroundSync field trial): retry after 1 s,
-// no growth, up to 20 attempts.
-const SYNC_FLAGS = [
-  "--force-fieldtrials=BackgroundSync/Tests",
-  "--force-fieldtrial-params=BackgroundSync.Tests:initial_retry_delay_sec/1/retry_delay_factor/1/max_sync_attempts/20/min_recovery_time_sec/1",
-];
-
 let server;
 let browser;
-const state = { offline: false, refuseWasm: false, wasmRefused: 0, received: [] };
+const state = { offline: false, received: [] };
 let dbNo = 0;
 
 before(async () => {
@@ -34,20 +24,6 @@ before(async () => {
   server = await startStaticServer({
     mounts: { "/": join(here, "page"), "/js/": join(repo, "js"), "/pkg/": join(repo, "pkg") },
     handle: async (req, res, path) => {
-      if (path === "/sw.js") {
-        res.writeHead(200, {
-          "content-type": "text/javascript; charset=utf-8",
-          "cache-control": "no-store",
-          "content-security-policy": contentSecurityPolicy(),
-        });
-        res.end(readFileSync(join(repo, "www", "sw.js")));
-        return true;
-      }
-      if (path === "/pkg/mapi_outbox_bg.wasm" && state.refuseWasm) {
-        state.wasmRefused++;
-        res.writeHead(503, { "content-type": "text/plain" }).end("refused by the test");
-        return true;
-      }
       if (path === "/sink") {
         const chunks = [];
         for await (const c of req) chunks.push(c);
@@ -66,7 +42,7 @@ before(async () => {
       return false;
     },
   });
-  browser = await launchChromium({ args: SYNC_FLAGS });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -75,7 +51,7 @@ after(async () => {
 });
 
 function reset() {
-  Object.assign(state, { offline: false, refuseWasm: false, wasmRefused: 0, received: [] });
+  Object.assign(state, { offline: false, received: [] });
 }
 
 async function newTab() {
@@ -130,52 +106,6 @@ const attempted = (page, n) =>
     const rows = await window.store.outgoingQueue();
     return rows.length === n && rows.every((r) => r.attempts >= 1);
   }, n);
-
-test("submitted offline in a page that then closes: the worker delivers each message once from the precached .wasm", async () => {
-  reset();
-  const db = `sw-${process.pid}-${++dbNo}`;
-  const page = await newTab();
-  await page.evaluate(async (db) => {
-    await navigator.serviceWorker.register(`/sw.js?db=${db}&sink=/sink&budget=2000`, { type: "module" });
-    await navigator.serviceWorker.ready;
-  }, db);
-  state.offline = true;
-  await openStore(page, db, { backgroundSync: true });
-  const ids = await submit(page, 3);
-  await until("the page's first attempts to fail", () => attempted(page, 3));
-  const tags = await page.evaluate(async () => (await navigator.serviceWorker.ready).sync.getTags());
-  assert.ok(Array.isArray(tags));
-
-  // A cold worker, a host that refuses the .wasm, no page.
-  state.refuseWasm = true;
-  const cdp = await browser.context.newCDPSession(page);
-  await cdp.send("ServiceWorker.enable");
-  await cdp.send("ServiceWorker.stopAllWorkers");
-  await page.close();
-
-  const back = Date.now();
-  state.offline = false;
-  await until("3 deliveries by the worker", () => state.received.length >= 3, 60_000);
-  const took = Math.max(...state.received.map((r) => r.at)) - back;
-  console.log(`# server back -> all 3 delivered by the worker's sync: ${took} ms`);
-  await new Promise((r) => setTimeout(r, 3000)); // any duplicate would arrive by now
-  assert.equal(state.received.length, 3, "each message exactly once");
-  assert.equal(new Set(state.received.map((r) => r.key)).size, 3);
-  assert.equal(state.wasmRefused, 0, "the cold worker never fetched the .wasm: it came from the cache");
-
-  // Nothing is left in the queue, as a new page sees it.
-  state.refuseWasm = false;
-  const check = await newTab();
-  const left = await check.evaluate(async (db) => {
-    const s = await mox.open(db, {});
-    const q = (await s.outgoingQueue()).length;
-    const sent = (await s.contents("sent")).length;
-    await s.close();
-    return { q, sent };
-  }, db);
-  assert.deepEqual(left, { q: 0, sent: ids.length });
-  await check.close();
-});
 
 test("back online: messages backing off for 10 minutes go at once (no retryNow call)", async () => {
   reset();
