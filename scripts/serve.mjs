@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startStaticServer } from "./static-server.mjs";
 import { createMailSink, DEFAULT_SINK_DIR } from "./mail-sink.mjs";
+import { jmapProxy } from "./jmap-proxy.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -29,10 +30,27 @@ export function demoMounts() {
  * Serves the demo and its mail sink. Resolves with { url, port, sink, close() }; `sink` is
  * the mail sink's object (list(), state(), setState(), dir) for tests.
  */
-export async function serveDemo({ port = 0, log = false, sinkDir = DEFAULT_SINK_DIR, retryAfterSeconds = 2 } = {}) {
+export async function serveDemo({ port = 0, log = false, sinkDir = DEFAULT_SINK_DIR, retryAfterSeconds = 2, jmap = null } = {}) {
   const sink = createMailSink({ dir: sinkDir, retryAfterSeconds, log });
   await sink.ready;
-  const served = await startStaticServer({ mounts: demoMounts(), port, log, handle: sink.handle });
+  // jmap: { target, email, password } -> /jmap proxied to Cyrus and /jmap-demo.json for the page.
+  const proxy = jmap ? jmapProxy({ target: jmap.target }) : null;
+  const handle = async (req, res, path) => {
+    if (!jmap && path === "/jmap-demo.json") {
+      // No JMAP server in this run: the page sends to the mail sink.
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end("null");
+      return true;
+    }
+    if (jmap && path === "/jmap-demo.json") {
+      const authorization = "Basic " + Buffer.from(`${jmap.email}:${jmap.password}`).toString("base64");
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+      res.end(JSON.stringify({ sessionUrl: "/jmap", email: jmap.email, name: "Alice (Cyrus)", authorization }));
+      return true;
+    }
+    if (proxy && (await proxy(req, res, path))) return true;
+    return sink.handle(req, res, path);
+  };
+  const served = await startStaticServer({ mounts: demoMounts(), port, log, handle });
   return {
     ...served,
     sink,
@@ -55,7 +73,15 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(1);
   }
   try {
-    const { url, sink } = await serveDemo({ port, log: !!process.env.SERVE_LOG, sinkDir: process.env.SINK_DIR || undefined });
+    let jmap = null;
+    if (process.env.JMAP === "1") {
+      const { startSmtpRelay } = await import("./smtp-relay.mjs");
+      const relay = await startSmtpRelay({ log: true });
+      console.log(`[serve] SMTP relay for Cyrus on 127.0.0.1:${relay.port} (logs each message it relays)`);
+      jmap = { target: `http://127.0.0.1:${process.env.CYRUS_HTTP_PORT || 18080}`, email: "alice@example.test", password: "alice-pw" };
+    }
+    const { url, sink } = await serveDemo({ port, log: !!process.env.SERVE_LOG, sinkDir: process.env.SINK_DIR || undefined, jmap });
+    if (jmap) console.log(`[serve] JMAP: the page sends through Cyrus (${jmap.target}/jmap, proxied at ${url}jmap) as ${jmap.email}`);
     console.log(`[serve] mail sink: ${url}sink/messages  (stores each message as an .eml file in ${sink.dir})`);
     console.log(`[serve] mapi-outbox demo: ${url}  (Ctrl-C to stop)`);
   } catch (err) {

@@ -12,9 +12,16 @@
 //   the form into the message again, saves (a whole fresh record) and submits once more;
 //   only if that fails too does the user see an error (SPEC §1).
 //
+// - Keeps going: the page registers the service worker www/sw.js and opens its store with
+//   `backgroundSync`, so where the browser has Background Sync (Chromium) mail queued here
+//   is sent by the worker after the tab closes. Outbox rows have "Send now" (sendNow) and
+//   "Retry now" (retryNow); going back online retries at once.
+// - `JMAP=1 npm start` serves /jmap-demo.json: the page then sends through the project's
+//   Cyrus over JMAP (jmapTransport, through the same-origin proxy at /jmap) as its user.
+//
 // URL parameters (for tests and tinkering): ?db=NAME (database name, default
-// "mapi-outbox-demo"), ?undo=MS (undo window, default 5000).
-import { Store, MapiError, ErrorCode, MessageFlags, SubmitFlags, httpTransport } from "mapi-outbox";
+// "mapi-outbox-demo"), ?undo=MS (undo window, default 5000), ?sw=1 (register the service worker www/sw.js: mail keeps going after the tab closes).
+import { Store, MapiError, ErrorCode, MessageFlags, SubmitFlags, httpTransport, jmapTransport } from "mapi-outbox";
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -588,6 +595,18 @@ function queueState(row) {
   return { state: "waiting", text: "Waiting for the spooler", undo: true };
 }
 
+async function hurry(kind, entryId, button) {
+  await run(button, async () => {
+    if (kind === "send") {
+      await store.sendNow(entryId);
+      showStatus("Sending now.");
+    } else {
+      const n = await store.retryNow(entryId);
+      showStatus(n > 0 ? "Retrying now." : "Nothing to retry: it is already going.");
+    }
+  });
+}
+
 function renderOutbox(rows) {
   queueRows = new Map(rows.map((r) => [r.entryId, r]));
   syncList(
@@ -600,6 +619,8 @@ function renderOutbox(rows) {
         const r = queueRows.get(li.dataset.key);
         undoSend(li.dataset.key, r?.PidTagSubject ?? "", b);
       });
+      addAction(li, "Send now", "send-now", (b) => hurry("send", li.dataset.key, b));
+      addAction(li, "Retry now", "retry-now", (b) => hurry("retry", li.dataset.key, b));
       return li;
     },
     (li, r) => {
@@ -608,6 +629,8 @@ function renderOutbox(rows) {
       li.title = r.lastError ? `Last error: ${r.lastError}` : "";
       setRowText(li, r.PidTagSubject, `To ${[r.PidTagDisplayTo, r.PidTagDisplayCc].filter(Boolean).join("; ") || r.PidTagDisplayBcc || "?"} · submitted ${formatTime(r.PidTagClientSubmitTime)} · ${formatSize(r.PidTagMessageSize)}`, q.text);
       li.querySelector("[data-action=undo]").hidden = !q.undo;
+      li.querySelector("[data-action=send-now]").hidden = q.state !== "scheduled";
+      li.querySelector("[data-action=retry-now]").hidden = q.state !== "retrying";
     },
   );
   setCount("outbox", rows.length);
@@ -704,6 +727,8 @@ function tick() {
     if (li.dataset.state !== q.state) {
       li.dataset.state = q.state;
       li.querySelector("[data-action=undo]").hidden = !q.undo;
+      li.querySelector("[data-action=send-now]").hidden = q.state !== "scheduled";
+      li.querySelector("[data-action=retry-now]").hidden = q.state !== "retrying";
     }
   }
   updateUndoBar();
@@ -931,19 +956,59 @@ function onStoreEvent(event) {
 // ---------------------------------------------------------------------------------------
 // Start
 
+/** The JMAP server `JMAP=1 npm start` offers (/jmap-demo.json), or null. */
+async function jmapConfig() {
+  try {
+    const r = await fetch("/jmap-demo.json", { cache: "no-store" });
+    if (!r.ok) return null;
+    const c = await r.json();
+    return typeof c?.sessionUrl === "string" && typeof c?.email === "string" ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Registers www/sw.js (module worker): true when a worker will drain the outbox. */
+async function registerWorker(jmap) {
+  if (params.get("sw") !== "1" || !("serviceWorker" in navigator)) return false;
+  try {
+    const q = new URLSearchParams({ db: DB_NAME, sink: SINK_URL });
+    if (jmap) q.set("jmap", "1");
+    await navigator.serviceWorker.register(`sw.js?${q}`, { type: "module" });
+    return true;
+  } catch (err) {
+    log(`Service worker not registered: ${describe(err)}`);
+    return false;
+  }
+}
+
 async function openStore() {
+  const jmap = await jmapConfig();
+  if (jmap) {
+    // The Cyrus user is the only identity the server sends as.
+    IDENTITIES.splice(0, IDENTITIES.length, { email: jmap.email, name: jmap.name ?? "Demo User" });
+  }
+  const transport = jmap
+    ? jmapTransport({ sessionUrl: jmap.sessionUrl, headers: { Authorization: jmap.authorization }, name: "cyrus-jmap" })
+    : httpTransport({ url: SINK_URL, name: "mail-sink" });
   const options = {
     name: DB_NAME,
     identity: IDENTITIES[0],
-    transports: [httpTransport({ url: SINK_URL, name: "mail-sink" })],
+    transports: [transport],
     sendDelayMs: UNDO_MS,
     retry: { initialMs: 1000, maxMs: 30_000 },
   };
   const note = $("backend-note");
+  const worker = await registerWorker(!!jmap);
   try {
-    store = await Store.open({ ...options, backend: "indexeddb" });
+    store = await Store.open({ ...options, backend: "indexeddb", backgroundSync: worker });
     backend = "indexeddb";
-    note.textContent = `Stored in IndexedDB ("${DB_NAME}"): the outbox survives a reload and is shared by this site's tabs.`;
+    const keepsGoing =
+      worker && "SyncManager" in window
+        ? " Mail keeps going after you close this tab: a service worker sends it (Background Sync)."
+        : " This browser sends only while a page of this site is open (no Background Sync).";
+    const via = jmap ? ` Sending through the Cyrus JMAP server as ${jmap.email}.` : "";
+    note.textContent = `Stored in IndexedDB ("${DB_NAME}"): the outbox survives a reload and is shared by this site's tabs.${keepsGoing}${via}`;
     note.dataset.kind = "info";
   } catch (err) {
     store = await Store.open({ ...options, backend: "memory" });

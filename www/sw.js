@@ -5,8 +5,9 @@
 // starts with no network (init(source), SPEC §2).
 //
 // Query parameters (set by the page that registers it): db (database name), sink (the
-// mail endpoint httpTransport posts to), budget (drainOutbox's timeBudgetMs).
-import { init, drainOutbox, httpTransport } from "/js/index.js";
+// mail endpoint httpTransport posts to), budget (drainOutbox's timeBudgetMs), jmap=1 (send
+// through the JMAP server described by /jmap-demo.json instead, as the page does).
+import { init, drainOutbox, httpTransport, jmapTransport } from "/js/index.js";
 
 const params = new URL(self.location.href).searchParams;
 const DB = params.get("db") || "mapi-outbox-demo";
@@ -15,6 +16,12 @@ const BUDGET = Number(params.get("budget")) > 0 ? Number(params.get("budget")) :
 const WASM = new URL("/pkg/mapi_outbox_bg.wasm", self.location.href).href;
 const CACHE = "mapi-outbox-wasm-v1";
 const TAG = "mapi-outbox";
+
+async function transport() {
+  if (params.get("jmap") !== "1") return httpTransport({ url: SINK });
+  const c = await (await fetch("/jmap-demo.json", { cache: "no-store" })).json();
+  return jmapTransport({ sessionUrl: c.sessionUrl, headers: { Authorization: c.authorization }, name: "cyrus-jmap" });
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -68,7 +75,7 @@ self.addEventListener("sync", (event) => {
         // Rejects when due mail could not be sent: the browser retries the sync later.
         const result = await drainOutbox({
           name: DB,
-          transports: [httpTransport({ url: SINK })],
+          transports: [await transport()],
           timeBudgetMs: BUDGET,
         });
         self.outboxStats.drains.push({ ok: true, ...result });

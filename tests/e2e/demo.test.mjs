@@ -521,3 +521,38 @@ test("screenshot: the Outbox with messages in several states (the scenario of sc
     await page.setViewportSize({ width: 1280, height: 720 });
   }
 });
+
+test("Send now: a message in a long undo window goes at once from its Outbox row", async () => {
+  await openPage({ undo: 60_000 });
+  const subject = `send now ${Date.now()}`;
+  await compose({ to: "now@example.org", subject, body: "no waiting" });
+  await page.click("#send");
+  const row = outboxRow(subject);
+  await row.waitFor();
+  const button = row.locator("[data-action=send-now]");
+  await button.waitFor({ state: "visible" });
+  assert.equal(await row.locator("[data-action=retry-now]").isVisible(), false, "nothing to retry yet");
+  const t0 = Date.now();
+  await button.click();
+  await waitSent(subject);
+  assert.ok(Date.now() - t0 < 5000, "sent within seconds, not after the minute");
+  assert.equal(sinkRecords(subject).length, 1);
+  assert.deepEqual(pageErrors(), []);
+});
+
+test("Retry now: a message backing off after the server was down goes as soon as it is clicked", async () => {
+  await openPage({ undo: 0 });
+  server.sink.setState({ offline: true, retryAfterSeconds: 600 });
+  allowOffline503 = true;
+  const subject = `retry now ${Date.now()}`;
+  await compose({ to: "retry@example.org", subject, body: "after the outage" });
+  await page.click("#send");
+  const row = outboxRow(subject);
+  await row.locator("[data-action=retry-now]").waitFor({ state: "visible" });
+  assert.equal(await row.locator("[data-action=send-now]").isVisible(), false);
+  server.sink.setState({ offline: false });
+  await row.locator("[data-action=retry-now]").click();
+  await waitSent(subject);
+  assert.equal(sinkRecords(subject).length, 1);
+  assert.deepEqual(pageErrors(), []);
+});
