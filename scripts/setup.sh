@@ -11,6 +11,7 @@ if [ -z "$WASM_BINDGEN_VERSION" ]; then
   WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml | head -n1)
 fi
 WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1
 : "${WASM_BINDGEN_VERSION:?could not read the pinned wasm-bindgen version from Cargo.lock or Cargo.toml}"
 
 log() { printf '[setup] %s\n' "$*"; }
@@ -64,6 +65,16 @@ apt_install() { # apt_install <what for> <package...>
 
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   apt_install "browser tests" chromium chromium-driver
+fi
+
+# Firefox ESR and WebKitGTK for the wasm-firefox/wasm-webkit/browser-firefox/browser-webkit
+# stages (WebKit's MiniBrowser needs a display: Xvfb).
+if [ ! -x /usr/bin/firefox-esr ] || [ ! -x /usr/bin/WebKitWebDriver ] || ! command -v Xvfb >/dev/null; then
+  apt_install "Firefox and WebKit tests" firefox-esr webkit2gtk-driver xvfb
+fi
+if [ "$(geckodriver --version 2>/dev/null | head -1 | awk '{print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  log "installing geckodriver $GECKODRIVER_VERSION (crates.io; ~4 min once)"
+  install_crate geckodriver --version "$GECKODRIVER_VERSION" --force
 fi
 
 # The JMAP server of the `jmap` stage (scripts/cyrus.sh): JMAP is served by cyrus-caldav's httpd.

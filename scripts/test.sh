@@ -12,6 +12,10 @@
 #   9 browser    tests/browser/: the IndexedDB backend in real pages (reloads, closed pages, two
 #                tabs, corrupt data, quota, versionchange) in headless Chromium via playwright-core
 #  10 e2e        tests/e2e/: the demo page (www/) in headless Chromium via playwright-core
+#     wasm-firefox / wasm-webkit: the same wasm tests in Firefox ESR (geckodriver) and WebKitGTK
+#                (scripts/wasm-webkit.sh: WebKitWebDriver + MiniBrowser under Xvfb)
+#     browser-firefox / browser-webkit: tests/browser/jsuite.test.mjs (the whole tests/js
+#                suite on IndexedDB) in Firefox ESR and WebKitGTK, over WebDriver
 #  11 jmap       tests/jmap/: jmapTransport against a real Cyrus 3.6 (scripts/cyrus.sh, started
 #                and stopped here, state under the run's TMPDIR) and a real SMTP relay
 #
@@ -23,7 +27,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-ALL_STAGES=(setup native build wasm-node wasm-chrome node types pack browser e2e jmap)
+ALL_STAGES=(setup native build wasm-node wasm-chrome wasm-firefox wasm-webkit node types pack browser browser-firefox browser-webkit e2e jmap)
 if [ $# -gt 0 ]; then STAGES=("$@"); else STAGES=("${ALL_STAGES[@]}"); fi
 for s in "${STAGES[@]}"; do
   case " ${ALL_STAGES[*]} " in *" $s "*) ;; *) echo "unknown stage '$s' (stages: ${ALL_STAGES[*]})" >&2; exit 2;; esac
@@ -162,6 +166,14 @@ if want wasm-chrome; then
       wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver -- "${WASM_TEST_SELECTION[@]}"
 fi
 
+want wasm-firefox && run_stage wasm-firefox cargo "wasm-pack test --headless --firefox -- ${WASM_TEST_SELECTION[*]} (geckodriver)" -- \
+  env -u CHROMEDRIVER -u SAFARIDRIVER GECKODRIVER="$(command -v geckodriver)" \
+    WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-60}" \
+    wasm-pack test --headless --firefox --geckodriver "$(command -v geckodriver)" -- "${WASM_TEST_SELECTION[@]}"
+
+want wasm-webkit && run_stage wasm-webkit cargo "wasm tests in WebKitGTK (scripts/wasm-webkit.sh)" -- \
+  bash scripts/wasm-webkit.sh "${WASM_TEST_SELECTION[@]}"
+
 want node && run_stage node node "node --test tests/js/ (the built package by name)" -- node_tests tests/js
 
 want types && run_stage types check "tsc --strict --noEmit (tests/types/consumer.ts against js/index.d.ts)" -- \
@@ -170,6 +182,11 @@ want types && run_stage types check "tsc --strict --noEmit (tests/types/consumer
 want pack && run_stage pack node "packed tarball smoke tests (tests/pack/)" -- node_tests tests/pack
 
 want browser && run_stage browser node "IndexedDB backend in real Chromium pages (tests/browser/)" -- node_tests tests/browser
+
+want browser-firefox && run_stage browser-firefox node "tests/js on IndexedDB in Firefox ESR (jsuite over WebDriver)" -- \
+  env BROWSER=firefox node --test --test-reporter=spec tests/browser/jsuite.test.mjs
+want browser-webkit && run_stage browser-webkit node "tests/js on IndexedDB in WebKitGTK (jsuite over WebDriver)" -- \
+  env BROWSER=webkit node --test --test-reporter=spec tests/browser/jsuite.test.mjs
 
 want e2e && run_stage e2e node "browser e2e of the demo page (tests/e2e/)" -- node_tests tests/e2e
 

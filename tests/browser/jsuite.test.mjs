@@ -22,6 +22,13 @@ import { fileURLToPath } from "node:url";
 import { startStaticServer } from "../../scripts/static-server.mjs";
 import { buildAssertBundle } from "../support/assert-bundle.mjs";
 import { launchChromium } from "../support/browser.mjs";
+import { launchWebDriver } from "../support/webdriver.mjs";
+
+// BROWSER=firefox or BROWSER=webkit runs the suite in that engine (over WebDriver, one file
+// at a time, reporting over HTTP); default Chromium (Playwright, CONCURRENCY pages at once).
+const ENGINE = process.env.BROWSER ?? "chromium";
+const ENGINE_NAME = { chromium: "Chromium", firefox: "Firefox", webkit: "WebKit" }[ENGINE];
+if (!ENGINE_NAME) throw new Error(`BROWSER must be chromium, firefox or webkit, got ${ENGINE}`);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, "..", "..");
@@ -63,7 +70,7 @@ const EXCLUDED = {
 /** Per-test limit inside the page (node:test has none; a hang must not stall the run). */
 const TEST_TIMEOUT_MS = 60_000;
 /** Pages running at once. */
-const CONCURRENCY = Number(process.env.JSUITE_CONCURRENCY ?? 4);
+const CONCURRENCY = ENGINE === "chromium" ? Number(process.env.JSUITE_CONCURRENCY ?? 4) : 1;
 
 // JSUITE_FILES="store,submit" narrows the run to those files (for working on one).
 const only = process.env.JSUITE_FILES?.split(",").map((f) => (f.endsWith(".test.mjs") ? f : `${f}.test.mjs`));
@@ -104,7 +111,60 @@ class AsyncQueue {
   }
 }
 
+/** Per file, while it runs over the HTTP bridge: { results, done(summary) }. */
+const bridged = new Map();
+
+function configOf(file) {
+  return {
+    file,
+    exclude: EXCLUDED[file] ?? {},
+    timeoutMs: TEST_TIMEOUT_MS,
+    prefix: `jsuite-${file.replace(/\.test\.mjs$/, "")}-${process.pid}`,
+  };
+}
+
+/** The HTTP side of runner.mjs's ?bridge=http. */
+async function bridge(req, res, path) {
+  if (!path.startsWith("/__jsuite/")) return false;
+  const file = new URL(req.url, "http://x").searchParams.get("file");
+  const run = bridged.get(file);
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  if (!run) {
+    res.writeHead(404).end();
+    return true;
+  }
+  const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : null;
+  if (path === "/__jsuite/config") {
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(configOf(file)));
+    return true;
+  }
+  if (path === "/__jsuite/report") run.results.push(body);
+  else if (path === "/__jsuite/done") run.done(body);
+  res.writeHead(204).end();
+  return true;
+}
+
+/** One file in Firefox or WebKit: navigate, then wait for the page's report of the end. */
+async function runFileOverWebDriver(file, results) {
+  let resolveDone;
+  const done = new Promise((r) => (resolveDone = r));
+  bridged.set(file, { results, done: resolveDone });
+  const timer = setTimeout(() => resolveDone({ error: new Error(`no end reported within 15 minutes`) }), 15 * 60_000);
+  try {
+    await browser.goto(`${server.url}?file=${encodeURIComponent(file)}&bridge=http`);
+    const summary = await done;
+    return { ...summary, pageErrors: [] };
+  } finally {
+    clearTimeout(timer);
+    results.end();
+    bridged.delete(file);
+    await browser.goto("about:blank").catch(() => {});
+  }
+}
+
 async function runFile(file, results) {
+  if (ENGINE !== "chromium") return runFileOverWebDriver(file, results);
   const page = await browser.context.newPage();
   // Failed loads fail the file. console.error does not (the suite provokes some on purpose,
   // e.g. a throwing event listener, and Node prints them too); uncaught errors and CSP
@@ -121,12 +181,7 @@ async function runFile(file, results) {
   page.on("crash", () => resolveDone({ crashed: true }));
   page.on("close", () => resolveDone({ closed: true }));
   try {
-    await page.exposeFunction("__jsuiteConfig", () => ({
-      file,
-      exclude: EXCLUDED[file] ?? {},
-      timeoutMs: TEST_TIMEOUT_MS,
-      prefix: `jsuite-${file.replace(/\.test\.mjs$/, "")}-${process.pid}`,
-    }));
+    await page.exposeFunction("__jsuiteConfig", () => configOf(file));
     await page.exposeFunction("__jsuiteReport", (r) => results.push(r));
     await page.exposeFunction("__jsuiteDone", (summary) => resolveDone(summary));
     await page.goto(`${server.url}?file=${encodeURIComponent(file)}`);
@@ -151,8 +206,9 @@ before(async () => {
       "/js/": join(repo, "js"),
       "/pkg/": join(repo, "pkg"),
     },
+    handle: bridge,
   });
-  browser = await launchChromium();
+  browser = ENGINE === "chromium" ? await launchChromium() : await launchWebDriver(ENGINE);
   // Start every file now, CONCURRENCY pages at a time; the tests below read the results in order.
   const pending = files.filter((f) => !NODE_ONLY[f]);
   for (const f of pending) {
@@ -191,7 +247,7 @@ for (const file of files) {
       const options = r.status === "skip" ? { skip: r.reason ?? true } : r.status === "todo" ? { todo: true } : {};
       await t.test(`[indexeddb] ${r.name}`, options, () => {
         if (r.status === "fail") {
-          const err = new Error(`in Chromium on IndexedDB:\n${r.error}`);
+          const err = new Error(`in ${ENGINE_NAME} on IndexedDB:\n${r.error}`);
           err.stack = err.message;
           throw err;
         }
@@ -211,6 +267,6 @@ for (const file of files) {
       if (!declared.has(name)) problems.push(`EXCLUDED names a test this file does not declare: ${JSON.stringify(name)}`);
     }
     if (declared.size === 0) problems.push("the file declared no tests");
-    assert.deepEqual(problems, [], `tests/js/${file} in Chromium`);
+    assert.deepEqual(problems, [], `tests/js/${file} in ${ENGINE_NAME}`);
   });
 }

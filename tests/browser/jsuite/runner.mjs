@@ -1,7 +1,10 @@
 // The page side of tests/browser/jsuite.test.mjs: runs one tests/js/*.test.mjs file in
 // this page against the IndexedDB backend and reports each test to Node.
 //
-// Node exposes three functions before the page loads:
+// Node exposes three functions before the page loads (Chromium, through Playwright), or, with
+// ?bridge=http (Firefox and WebKit, driven over plain WebDriver), the same three calls are
+// HTTP requests to the test server: GET /__jsuite/config, POST /__jsuite/report and
+// POST /__jsuite/done, each with ?file=<the file>:
 //   __jsuiteConfig()        -> { file, exclude: { testName: reason }, timeoutMs, prefix }
 //   __jsuiteReport(result)  one call per test, in order ({ name, status, error?, reason?, ms })
 //   __jsuiteDone(summary)   once at the end ({ declared, afterError, uncaught, cleanup })
@@ -15,6 +18,16 @@
 import { Store } from "mapi-outbox";
 import { defaultRunner, errorText } from "./shim-test.mjs";
 
+const query = new URLSearchParams(location.search);
+if (query.get("bridge") === "http") {
+  const file = encodeURIComponent(query.get("file") ?? "");
+  const post = (what) => async (body) => {
+    await fetch(`/__jsuite/${what}?file=${file}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  };
+  window.__jsuiteConfig = async () => (await fetch(`/__jsuite/config?file=${file}`)).json();
+  window.__jsuiteReport = post("report");
+  window.__jsuiteDone = post("done");
+}
 const config = await window.__jsuiteConfig();
 const opened = [];
 const databases = new Set(); // every IndexedDB database name a store of this file was opened on

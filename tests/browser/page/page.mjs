@@ -36,5 +36,29 @@ async function outcome(p) {
 
 const ids = (rows) => rows.map((r) => r.entryId);
 
-window.mox = { ...mox, open, draft, outcome, ids };
+/**
+ * SPEC §9 where Background Sync is missing (tests/browser/no-background-sync.test.mjs, run
+ * over WebDriver, whose scripts build their objects in another realm: so the scenario lives
+ * here): backgroundSync warns once and the store sends as usual through /sink.
+ */
+async function backgroundSyncCheck() {
+  const warnings = [];
+  const orig = console.warn;
+  console.warn = (...a) => warnings.push(a.join(" "));
+  try {
+    const name = `nbs-${Math.random().toString(36).slice(2)}`;
+    const s1 = await open(name, { spooler: true, backgroundSync: true, transports: [mox.httpTransport({ url: "/sink" })] });
+    const s2 = await open(name, { backgroundSync: { tag: "x" } });
+    const m = draft(s1, "no sync here");
+    await m.submit();
+    const r = await s1.flush();
+    await s1.close();
+    await s2.close();
+    return { warnings, r: { remaining: r.remaining, next: r.nextDueAt }, locks: typeof navigator.locks, sync: typeof self.SyncManager };
+  } finally {
+    console.warn = orig;
+  }
+}
+
+window.mox = { ...mox, open, draft, outcome, ids, backgroundSyncCheck };
 document.body.dataset.ready = "true";
