@@ -32,6 +32,11 @@ for (const engine of ["firefox", "webkit"]) {
     const b = await launchWebDriver(engine);
     try {
       await b.goto(server.url);
+      // WebDriver's navigation may return before the page's module has run (seen in WebKit).
+      for (let i = 0; !(await b.execute("return !!window.mox")); i++) {
+        if (i > 200) throw new Error("the test page did not set window.mox within 10 s");
+        await new Promise((r) => setTimeout(r, 50));
+      }
       const out = await b.executeAsync(
         `const done = arguments[arguments.length - 1];
         mox.backgroundSyncCheck().then(done, (e) => done({ error: String(e && e.message || e) }));`,
