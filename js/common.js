@@ -26,6 +26,28 @@ function freedError() {
   return new MapiError(ErrorCode.MAPI_E_INVALID_OBJECT, "the object was freed (free() was called)");
 }
 
+/** The text of any thrown value, read without letting it throw again. */
+function textOf(e) {
+  try {
+    const m = e !== null && typeof e === "object" ? e.message : e;
+    return String(m).slice(0, 300);
+  } catch {
+    return "an exception that cannot be read";
+  }
+}
+
+/**
+ * The last line of defence: every argument is read by catching code in the module, so only
+ * a defect of ours gets here with anything but a MapiError. Even then the caller gets a
+ * MapiError (MAPI_E_CALL_FAILED, the original as `cause`), never a foreign exception.
+ */
+function asMapiError(e, where) {
+  if (e instanceof MapiError) return e;
+  const err = new MapiError(ErrorCode.MAPI_E_CALL_FAILED, `${where}: unexpected ${textOf(e)}`);
+  err.cause = e;
+  return err;
+}
+
 // wasm-bindgen zeroes __wbg_ptr in free(); a call after that would reach Rust with a null
 // pointer. Answer it here, and make a second free() harmless.
 function guardFreed(cls) {
@@ -42,7 +64,16 @@ function guardFreed(cls) {
             if (isAsync) return Promise.reject(freedError());
             throw freedError();
           }
-          return raw.apply(this, args);
+          let result;
+          try {
+            result = raw.apply(this, args);
+          } catch (e) {
+            if (isAsync) return Promise.reject(asMapiError(e, key));
+            throw asMapiError(e, key);
+          }
+          // (A promise is returned as it is: its rejections are made as MapiErrors in the
+          // module, and another `then` here would delay them behind the caller's next step.)
+          return result;
         },
       }[key];
     } else if (typeof desc.get === "function") {
@@ -191,7 +222,12 @@ export function install(load) {
   Object.defineProperty(Store, "open", {
     value: async function open(options) {
       await ready();
-      const store = await rawOpen.call(Store, options);
+      let store;
+      try {
+        store = await rawOpen.call(Store, options);
+      } catch (e) {
+        throw asMapiError(e, "Store.open");
+      }
       attach(store);
       return store;
     },

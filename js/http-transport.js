@@ -264,25 +264,42 @@ function httpError(code, message, status, retryAfterMs) {
  * Creates the reference HTTP transport. See the comment at the top of this file, and
  * `httpTransport` in index.d.ts.
  */
+function textOf(e) {
+  try {
+    return String(e !== null && typeof e === "object" ? e.message : e).slice(0, 200);
+  } catch {
+    return "an exception that cannot be read";
+  }
+}
+
 export function httpTransport(options) {
-  if (!isPlainObject(options)) {
-    throw invalid(`options must be an object ({ url, headers, fetch, name, addressTypes }), got ${show(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) throw invalid(`unknown option \`${key}\` (options: ${[...OPTION_KEYS].join(", ")})`);
-  }
-  const url = resolveUrl(options.url);
-  const userHeaders = headerPairs(options.headers).filter(([k]) => !RESERVED.has(k.toLowerCase()));
-  const name = validateName(options.name);
-  const addressTypes = validateAddressTypes(options.addressTypes);
-  let doFetch = options.fetch;
-  if (doFetch === undefined) {
-    if (typeof globalThis.fetch !== "function") {
-      throw invalid("option `fetch` is required where there is no global fetch");
+  let url, userHeaders, name, addressTypes, doFetch;
+  try {
+    if (!isPlainObject(options)) {
+      throw invalid(`options must be an object ({ url, headers, fetch, name, addressTypes }), got ${show(options)}`);
     }
-    doFetch = (...args) => globalThis.fetch(...args);
-  } else if (typeof doFetch !== "function") {
-    throw invalid(`option \`fetch\` must be a function, got ${show(doFetch)}`);
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) throw invalid(`unknown option \`${key}\` (options: ${[...OPTION_KEYS].join(", ")})`);
+    }
+    url = resolveUrl(options.url);
+    userHeaders = headerPairs(options.headers).filter(([k]) => !RESERVED.has(k.toLowerCase()));
+    name = validateName(options.name);
+    addressTypes = validateAddressTypes(options.addressTypes);
+    doFetch = options.fetch;
+    if (doFetch === undefined) {
+      if (typeof globalThis.fetch !== "function") {
+        throw invalid("option `fetch` is required where there is no global fetch");
+      }
+      doFetch = (...args) => globalThis.fetch(...args);
+    } else if (typeof doFetch !== "function") {
+      throw invalid(`option \`fetch\` must be a function, got ${show(doFetch)}`);
+    }
+  } catch (e) {
+    if (e instanceof MapiError) throw e;
+    // A Proxy trap or getter of the caller's threw: say so, with their error as the cause.
+    const err = invalid(`options could not be read: it threw (${textOf(e)})`);
+    err.cause = e;
+    throw err;
   }
 
   async function post(target, headers, mime, signal) {

@@ -142,7 +142,22 @@ function retryAfterMs(res) {
  * @returns {{ name: string, addressTypes: string[], send(outgoing: object, ctx?: { signal?: AbortSignal }): Promise<{ failed: { email: string, reason: string }[] }>, requests: number }}
  */
 export function jmapTransport(options) {
-  const opt = readOptions(options);
+  let opt;
+  try {
+    opt = readOptions(options);
+  } catch (e) {
+    if (e instanceof MapiError) throw e;
+    // A Proxy trap or getter of the caller's threw: say so, with their error as the cause.
+    let text;
+    try {
+      text = String(e !== null && typeof e === "object" ? e.message : e).slice(0, 200);
+    } catch {
+      text = "an exception that cannot be read";
+    }
+    const err = invalid(`options could not be read: it threw (${text})`);
+    err.cause = e;
+    throw err;
+  }
   /** The session and what the first message looked up, shared by concurrent sends. */
   let ready = null;
 

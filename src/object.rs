@@ -357,7 +357,28 @@ impl AttachmentObject {
 
     /// Commits into the parent's pending state (the message's saveChanges persists it).
     pub fn save(&mut self, parent: &mut MessageObject) -> Result<()> {
+        self.save_within(parent, usize::MAX)
+    }
+
+    /// `save`, refused with MAPI_E_TOO_BIG when the message would then hold more than
+    /// `max_bytes` (see `Limits::max_draft_bytes`).
+    pub fn save_within(&mut self, parent: &mut MessageObject, max_bytes: usize) -> Result<()> {
         parent.check_write()?;
+        let old = parent
+            .content
+            .attachments
+            .get(&self.number)
+            .map_or(0, |a| 16 + a.byte_size());
+        let size = (parent.content.size() - old).saturating_add(16 + self.props.byte_size());
+        if size > max_bytes {
+            bail!(
+                TooBig,
+                "with attachment number {} the message would hold {size} bytes; a message may \
+                 hold at most {max_bytes} bytes while it is composed (the larger of \
+                 maxMessageSize and 256 MiB)",
+                self.number
+            );
+        }
         if self.existed && !parent.content.attachments.contains_key(&self.number) {
             bail!(
                 ObjectDeleted,

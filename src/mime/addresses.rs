@@ -81,3 +81,26 @@ fn mailbox<'a>(
     }
     Ok(Address::new_address(name.map(Cow::Borrowed), email))
 }
+
+/// The envelope recipients (`RCPT TO`) for some recipient rows: each address once, in table
+/// order, however often it is listed (the same person as To and Bcc gets one copy). Addresses
+/// that differ only in ASCII case are the same mailbox to every real server, so they count as
+/// one too; the first spelling is kept.
+pub fn envelope_recipients<'a>(emails: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    emails
+        .into_iter()
+        .filter(|e| seen.insert(e.to_ascii_lowercase()))
+        .collect()
+}
+
+#[cfg(test)]
+mod envelope_tests {
+    use super::envelope_recipients;
+
+    #[test]
+    fn an_address_listed_as_to_and_bcc_is_one_envelope_recipient() {
+        let rows = ["a@x.org", "b@x.org", "a@x.org", "A@X.org", "c@x.org"];
+        assert_eq!(envelope_recipients(rows), ["a@x.org", "b@x.org", "c@x.org"]);
+    }
+}

@@ -27,7 +27,10 @@ pub(super) fn choose(kind: &str, texts: &[&[u8]]) -> String {
                 if i > 0 && n == 0 {
                     break; // "0…" spells only the number 0
                 }
-                match n.checked_mul(10).and_then(|x| x.checked_add(u64::from(d - b'0'))) {
+                match n
+                    .checked_mul(10)
+                    .and_then(|x| x.checked_add(u64::from(d - b'0')))
+                {
                     Some(x) => n = x,
                     None => break,
                 }
@@ -58,7 +61,10 @@ mod tests {
         let body = b"=_mapi-outbox_mixed_0 =_mapi-outbox_mixed_123";
         assert_eq!(choose("mixed", &[body]), "=_mapi-outbox_mixed_2");
         let many_digits = format!("=_mapi-outbox_mixed_{}", "9".repeat(50));
-        assert_eq!(choose("mixed", &[many_digits.as_bytes()]), "=_mapi-outbox_mixed_0");
+        assert_eq!(
+            choose("mixed", &[many_digits.as_bytes()]),
+            "=_mapi-outbox_mixed_0"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! docs/DECISIONS.md ("MIME output").
 
 mod addresses;
+pub use addresses::envelope_recipients;
 mod attachments;
 mod body;
 mod boundary;

@@ -27,6 +27,35 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// A draft may hold up to this much even when `maxMessageSize` is smaller (it can be
+    /// trimmed before it is submitted); nothing larger is ever read from the caller.
+    pub const DRAFT_FLOOR: u64 = 256 * 1024 * 1024;
+    /// The largest `maxMessageSize` a store accepts: a message is copied a few times on its
+    /// way out (record, MIME), and a wasm32 module has 4 GiB of memory in all.
+    pub const MAX_MESSAGE_SIZE_CEILING: u64 = 1024 * 1024 * 1024;
+
+    /// The most bytes one message (and so one property value) may hold while it is composed
+    /// and saved: `max(maxMessageSize, 256 MiB)`.
+    pub fn max_draft_bytes(&self) -> usize {
+        self.max_message_size.max(Self::DRAFT_FLOOR) as usize
+    }
+
+    /// Refuses, before anything is encoded, a message larger than `max_draft_bytes`.
+    pub fn check_draft(&self, content: &MessageContent) -> Result<()> {
+        let size = content.size();
+        let max = self.max_draft_bytes();
+        if size > max {
+            bail!(
+                TooBig,
+                "the message holds {size} bytes; a message may hold at most {max} bytes while it \
+                 is composed (the larger of maxMessageSize and 256 MiB)"
+            );
+        }
+        Ok(())
+    }
+}
+
 /// What an object knows of the record it was opened from: `version` is None for a message
 /// created by this object and never saved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

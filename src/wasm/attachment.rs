@@ -46,10 +46,20 @@ impl Attachment {
 
 #[wasm_bindgen]
 impl Attachment {
+    /// `new Attachment()` is not how one is made: it throws a MapiError saying what is.
+    #[wasm_bindgen(constructor)]
+    pub fn new_refused() -> JsResult<Attachment> {
+        Err(super::error::to_js(crate::mapi_err!(
+            NoSupport,
+            "new Attachment() is not supported: create one with `message.createAttach()` or open one with `message.openAttach(number)`"
+        )))
+    }
+
     #[wasm_bindgen(js_name = setProps)]
     pub fn set_props(&self, props: JsValue) -> JsResult<()> {
         self.with(|p, _| p.check_write())?;
-        let values = prop_object("setProps argument", &props)?;
+        let max = self.store.config.limits.max_draft_bytes();
+        let values = prop_object("setProps argument", &props, max)?;
         self.with(|p, a| a.set_props(p, values))
     }
 
@@ -71,6 +81,7 @@ impl Attachment {
     /// Synchronous: commits into the message's pending state.
     #[wasm_bindgen(js_name = saveChanges)]
     pub fn save_changes(&self) -> JsResult<()> {
-        self.with(|p, a| a.save(p))
+        let max = self.store.config.limits.max_draft_bytes();
+        self.with(|p, a| a.save_within(p, max))
     }
 }

@@ -5,13 +5,15 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::{to_js, IntoJs, JsResult};
+use super::js;
 use crate::entry_id::{EntryId, StoreUid};
 use crate::error::{Error, MapiCode};
 use crate::mapi_err;
 use crate::props::names::{key_for_tag, shown};
 use crate::props::{self, PropTag, PropType, PropValue};
 
-/// How a JS value is described in an error message (never its whole content).
+/// How a JS value is described in an error message (never its whole content). Reads
+/// nothing the caller's code could intercept.
 pub fn describe(v: &JsValue) -> String {
     if v.is_null() {
         "null".into()
@@ -29,12 +31,16 @@ pub fn describe(v: &JsValue) -> String {
         "a Symbol".into()
     } else if v.is_function() {
         "a function".into()
-    } else if js_sys::Array::is_array(v) {
-        "an array".into()
-    } else if v.is_instance_of::<js_sys::Date>() {
-        "a Date".into()
-    } else if v.is_instance_of::<js_sys::Uint8Array>() {
+    } else if js::is_view(v) && v.is_instance_of::<js_sys::Uint8Array>() {
         "a Uint8Array".into()
+    } else if js::is_view(v) {
+        "a typed array".into()
+    } else if js::date_ms(v).is_some() {
+        "a Date".into()
+    } else if js::is_array(v).is_err() {
+        "a revoked Proxy".into()
+    } else if js::looks_like_array(v) {
+        "an array".into()
     } else {
         "an object".into()
     }
@@ -44,9 +50,50 @@ fn invalid(msg: String) -> JsValue {
     to_js(Error::new(MapiCode::InvalidParameter, msg))
 }
 
-/// A plain object argument (not null, not an array, not a function).
+/// What a caught JS exception says (its `message`, else its text), read without trusting it.
+fn exception_text(e: &JsValue) -> String {
+    let text = js::get(e, "message")
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| describe(e));
+    let mut t: String = text.chars().take(200).collect();
+    if t.len() < text.len() {
+        t.push('…');
+    }
+    t
+}
+
+/// A MapiError with the caller's exception as its `cause`.
+fn with_cause(err: JsValue, cause: &JsValue) -> JsValue {
+    let _ = js_sys::Reflect::set(&err, &"cause".into(), cause);
+    err
+}
+
+/// The MapiError for a value that could not be read; `what` names the argument.
+pub fn caught(what: &str, c: js::Caught) -> JsValue {
+    match c {
+        js::Caught::Threw(e) => with_cause(
+            invalid(format!(
+                "{what} could not be read: it threw ({})",
+                exception_text(&e)
+            )),
+            &e,
+        ),
+        js::Caught::TooMany { count, max } => to_js(mapi_err!(
+            TooBig,
+            "{what} has {count} items or bytes; at most {max} are accepted"
+        )),
+        js::Caught::NoMemory(n) => to_js(mapi_err!(
+            TooBig,
+            "{what}: could not allocate room for {n} bytes"
+        )),
+    }
+}
+
+/// An object argument (not null, not an array, not a function).
 pub fn expect_object(what: &str, v: &JsValue) -> JsResult<js_sys::Object> {
-    if v.is_object() && !js_sys::Array::is_array(v) && !v.is_function() {
+    if v.is_object() && !js::is_array(v).map_err(|c| caught(what, c))? && !v.is_function() {
         Ok(v.clone().unchecked_into())
     } else {
         Err(invalid(format!(
@@ -56,39 +103,82 @@ pub fn expect_object(what: &str, v: &JsValue) -> JsResult<js_sys::Object> {
     }
 }
 
-/// Own enumerable string keys of an object.
-pub fn keys(obj: &js_sys::Object) -> Vec<String> {
-    js_sys::Object::keys(obj)
-        .iter()
-        .filter_map(|k| k.as_string())
-        .collect()
+/// A plain object argument: `{ ... }` or `Object.create(null)`, from this realm or another
+/// (an iframe's). Typed arrays, Maps, Dates and class instances are refused before a single
+/// key is read (a 12 MiB Uint8Array would otherwise be read as 12 million option names).
+pub fn expect_plain_object(what: &str, v: &JsValue) -> JsResult<js_sys::Object> {
+    let obj = expect_object(what, v)?;
+    let proto = js::prototype(v).map_err(|c| caught(what, c))?;
+    let plain = proto.is_null()
+        || js_sys::Object::is(
+            &proto,
+            &js_sys::Object::get_prototype_of(&js_sys::Object::new()),
+        )
+        || (!js::is_view(v) && js::prototype(&proto).is_ok_and(|pp| pp.is_null()));
+    if plain {
+        Ok(obj)
+    } else {
+        Err(invalid(format!(
+            "{what} must be a plain object ({{ ... }}), got {}",
+            describe(v)
+        )))
+    }
 }
 
-/// Reads a property, turning a throwing getter or proxy into a MapiError.
+/// Own enumerable string keys of an object (at most `js::MAX_ITEMS`).
+pub fn keys(what: &str, obj: &js_sys::Object) -> JsResult<Vec<String>> {
+    js::keys(obj).map_err(|c| caught(what, c))
+}
+
+/// Reads a property, turning a throwing getter or proxy into a MapiError (with the
+/// exception as `cause`).
 pub fn get(obj: &JsValue, key: &str) -> JsResult<JsValue> {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key))
-        .map_err(|_| invalid(format!("reading {} threw an exception", shown(key))))
+    js::get(obj, key).map_err(|c| match c {
+        js::Caught::Threw(e) => with_cause(
+            invalid(format!(
+                "reading {} threw an exception ({})",
+                shown(key),
+                exception_text(&e)
+            )),
+            &e,
+        ),
+        other => caught(key, other),
+    })
 }
 
 pub fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
     let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-/// The elements of an array argument.
+/// The elements of an array argument (at most `js::MAX_ITEMS`).
 pub fn expect_array(what: &str, v: &JsValue) -> JsResult<Vec<JsValue>> {
-    if !js_sys::Array::is_array(v) {
+    if !js::is_array(v).map_err(|c| caught(what, c))? {
         return Err(invalid(format!(
             "{what} must be an array, got {}",
             describe(v)
         )));
     }
-    let arr: &js_sys::Array = v.unchecked_ref();
-    Ok(arr.iter().collect())
+    js::elements(v).map_err(|c| caught(what, c))
 }
 
+/// A string argument, refused when it holds a lone UTF-16 surrogate.
 pub fn expect_string(what: &str, v: &JsValue) -> JsResult<String> {
-    v.as_string()
+    text(what, v)
+        .js()?
         .ok_or_else(|| invalid(format!("{what} must be a string, got {}", describe(v))))
+}
+
+/// `Some(text)` when `v` is a string; an error when it holds a lone surrogate.
+fn text(what: &str, v: &JsValue) -> Result<Option<String>, Error> {
+    match js::text(v) {
+        None => Ok(None),
+        Some(Ok(s)) => Ok(Some(s)),
+        Some(Err(())) => Err(mapi_err!(
+            InvalidParameter,
+            "{what} holds a lone UTF-16 surrogate (half of a character), which has no UTF-8 \
+             form; it was refused rather than changed"
+        )),
+    }
 }
 
 /// A property key argument.
@@ -107,7 +197,11 @@ pub fn prop_names(what: &str, v: &JsValue) -> JsResult<Vec<PropTag>> {
     expect_array(what, v)?.iter().map(prop_key).collect()
 }
 
-fn scalar(key: &str, ty: PropType, v: &JsValue) -> Result<PropValue, Error> {
+/// The largest binary or text value accepted in one property: `max(maxMessageSize, 256 MiB)`
+/// is passed in by the caller (a value that big could never be sent anyway).
+pub type MaxBytes = usize;
+
+fn scalar(key: &str, ty: PropType, v: &JsValue, max: MaxBytes) -> Result<PropValue, Error> {
     let wrong = || {
         mapi_err!(
             InvalidParameter,
@@ -117,7 +211,17 @@ fn scalar(key: &str, ty: PropType, v: &JsValue) -> Result<PropValue, Error> {
         )
     };
     Ok(match ty {
-        PropType::Unicode => PropValue::Unicode(v.as_string().ok_or_else(wrong)?),
+        PropType::Unicode => {
+            let s = text(&format!("property {key}"), v)?.ok_or_else(wrong)?;
+            if s.len() > max {
+                return Err(mapi_err!(
+                    TooBig,
+                    "property {key} is {} bytes of text; a value may be at most {max} bytes",
+                    s.len()
+                ));
+            }
+            PropValue::Unicode(s)
+        }
         PropType::Long => {
             PropValue::Long(props::long_from_f64(key, v.as_f64().ok_or_else(wrong)?)?)
         }
@@ -134,36 +238,63 @@ fn scalar(key: &str, ty: PropType, v: &JsValue) -> Result<PropValue, Error> {
             })?)
         }
         PropType::SysTime => {
-            let d = v.dyn_ref::<js_sys::Date>().ok_or_else(wrong)?;
-            PropValue::SysTime(props::systime_from_f64(key, d.get_time())?)
+            let ms = js::date_ms(v).ok_or_else(wrong)?;
+            PropValue::SysTime(props::systime_from_f64(key, ms)?)
         }
-        PropType::Binary => PropValue::Binary(
-            v.dyn_ref::<js_sys::Uint8Array>()
-                .ok_or_else(wrong)?
-                .to_vec(),
-        ),
+        PropType::Binary => match js::bytes(v, max) {
+            None => return Err(wrong()),
+            Some(Ok(b)) => PropValue::Binary(b),
+            Some(Err(js::Caught::TooMany { count, .. })) => {
+                return Err(mapi_err!(
+                    TooBig,
+                    "property {key} is {count} bytes; a value may be at most {max} bytes"
+                ))
+            }
+            Some(Err(js::Caught::NoMemory(n))) => {
+                return Err(mapi_err!(
+                    TooBig,
+                    "property {key}: could not allocate room for its {n} bytes"
+                ))
+            }
+            Some(Err(js::Caught::Threw(_))) => {
+                return Err(mapi_err!(
+                    InvalidParameter,
+                    "property {key} is a Uint8Array whose buffer cannot be read (detached, \
+                     e.g. transferred to a worker)"
+                ))
+            }
+        },
     })
 }
 
 /// A JS value as the value of property `tag`, by the tag's type.
-pub fn prop_value(tag: PropTag, v: &JsValue) -> JsResult<PropValue> {
+pub fn prop_value(tag: PropTag, v: &JsValue, max: MaxBytes) -> JsResult<PropValue> {
     let key = key_for_tag(tag);
     let (ty, multi) = tag.value_type(&key).js()?;
     if !multi {
-        return scalar(&key, ty, v).js();
+        return scalar(&key, ty, v, max).js();
     }
-    if !js_sys::Array::is_array(v) {
+    let what = format!("property {key}");
+    if !js::is_array(v).map_err(|c| caught(&what, c))? {
         return Err(invalid(format!(
             "property {key} is multi-valued and must be an array of {}, got {}",
             ty.js_name(),
             describe(v)
         )));
     }
-    let items: Vec<PropValue> = js_sys::Array::from(v)
-        .iter()
-        .map(|e| scalar(&key, ty, &e))
-        .collect::<Result<_, _>>()
-        .js()?;
+    let mut total = 0usize;
+    let mut items = Vec::new();
+    for e in js::elements(v).map_err(|c| caught(&what, c))? {
+        let item = scalar(&key, ty, &e, max).js()?;
+        total = total.saturating_add(item.byte_size());
+        if total > max {
+            return Err(to_js(mapi_err!(
+                TooBig,
+                "property {key} holds more than {max} bytes in all"
+            )));
+        }
+        items.push(item);
+    }
     macro_rules! collect {
         ($variant:ident, $mv:ident) => {
             PropValue::$mv(
@@ -193,9 +324,9 @@ pub fn prop_value(tag: PropTag, v: &JsValue) -> JsResult<PropValue> {
 
 /// A `{ key: value }` object as a property list (all converted before any is used). Only a
 /// plain object will do: a Map or a Date has no own keys and would silently set nothing.
-pub fn prop_object(what: &str, v: &JsValue) -> JsResult<Vec<(PropTag, PropValue)>> {
+pub fn prop_object(what: &str, v: &JsValue, max: MaxBytes) -> JsResult<Vec<(PropTag, PropValue)>> {
     let obj = expect_object(what, v)?;
-    let proto = js_sys::Object::get_prototype_of(v);
+    let proto = js::prototype(v).map_err(|c| caught(what, c))?;
     if !(proto.is_null()
         || js_sys::Object::is(
             &proto,
@@ -208,10 +339,19 @@ pub fn prop_object(what: &str, v: &JsValue) -> JsResult<Vec<(PropTag, PropValue)
         )));
     }
     let mut out = Vec::new();
-    for key in keys(&obj) {
+    let mut total = 0usize;
+    for key in keys(what, &obj)? {
         let tag = props::parse_key(&key).js()?;
         let value = get(&obj, &key)?;
-        out.push((tag, prop_value(tag, &value)?));
+        let value = prop_value(tag, &value, max)?;
+        total = total.saturating_add(value.byte_size());
+        if total > max {
+            return Err(to_js(mapi_err!(
+                TooBig,
+                "{what} holds more than {max} bytes in all"
+            )));
+        }
+        out.push((tag, value));
     }
     Ok(out)
 }
@@ -261,16 +401,16 @@ pub fn rows_to_array(rows: &[Vec<(PropTag, PropValue)>]) -> JsValue {
 pub fn entry_id(what: &str, v: &JsValue, store: StoreUid) -> JsResult<EntryId> {
     let id = if let Some(s) = v.as_string() {
         EntryId::parse_hex(what, &s).js()?
-    } else if let Some(b) = v.dyn_ref::<js_sys::Uint8Array>() {
-        if b.length() as usize > 4096 {
-            return Err(to_js(mapi_err!(
+    } else if let Some(read) = js::bytes(v, 4096) {
+        let b = read.map_err(|c| match c {
+            js::Caught::TooMany { count, .. } => to_js(mapi_err!(
                 InvalidEntryId,
-                "{what} must be an entry id of {} bytes, got {} bytes",
-                crate::entry_id::ENTRY_ID_LEN,
-                b.length()
-            )));
-        }
-        EntryId::from_bytes(what, &b.to_vec()).js()?
+                "{what} must be an entry id of {} bytes, got {count} bytes",
+                crate::entry_id::ENTRY_ID_LEN
+            )),
+            other => caught(what, other),
+        })?;
+        EntryId::from_bytes(what, &b).js()?
     } else {
         return Err(to_js(mapi_err!(
             InvalidEntryId,
@@ -295,7 +435,7 @@ pub fn time_or_null(ms: Option<i64>) -> JsValue {
 
 /// Checks that an options object has only the keys listed.
 pub fn only_keys(what: &str, obj: &js_sys::Object, allowed: &[&str]) -> JsResult<()> {
-    for k in keys(obj) {
+    for k in keys(what, obj)? {
         if !allowed.contains(&k.as_str()) {
             return Err(invalid(format!(
                 "{what} has an unknown option {}; known options are {}",
@@ -316,7 +456,7 @@ pub fn options_object(
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    let obj = expect_object(what, v)?;
+    let obj = expect_plain_object(what, v)?;
     only_keys(what, &obj, allowed)?;
     Ok(Some(obj))
 }

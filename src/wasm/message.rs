@@ -83,6 +83,15 @@ pub(crate) fn wanted(names: &JsValue) -> JsResult<Option<Vec<crate::props::PropT
 
 #[wasm_bindgen]
 impl Message {
+    /// `new Message()` is not how one is made: it throws a MapiError saying what is.
+    #[wasm_bindgen(constructor)]
+    pub fn new_refused() -> JsResult<Message> {
+        Err(super::error::to_js(crate::mapi_err!(
+            NoSupport,
+            "new Message() is not supported: create one with `store.createMessage()` or open one with `await store.openMessage(entryId)`"
+        )))
+    }
+
     #[wasm_bindgen(getter, js_name = entryId)]
     pub fn entry_id(&self) -> JsResult<String> {
         self.with(|o| o.entry_id().map(|id| id.to_hex()))
@@ -91,7 +100,8 @@ impl Message {
     #[wasm_bindgen(js_name = setProps)]
     pub fn set_props(&self, props: JsValue) -> JsResult<()> {
         self.with(|o| o.check_write())?;
-        let values = prop_object("setProps argument", &props)?;
+        let max = self.store.config.limits.max_draft_bytes();
+        let values = prop_object("setProps argument", &props, max)?;
         self.with(|o| o.set_props(values))
     }
 
@@ -119,10 +129,11 @@ impl Message {
             &["add", "modify", "remove"],
         )?)
         .js()?;
+        let max = self.store.config.limits.max_draft_bytes();
         let rows = expect_array("modifyRecipients rows", &rows)?
             .iter()
             .enumerate()
-            .map(|(i, r)| prop_object(&format!("recipient row {i}"), r))
+            .map(|(i, r)| prop_object(&format!("recipient row {i}"), r, max))
             .collect::<JsResult<Vec<_>>>()?;
         self.with(|o| o.modify_recipients(op, rows))
     }
@@ -200,7 +211,11 @@ impl Message {
                 None => false,
                 Some(f) => convert::bool_option("options.force", &f)?,
             };
-            let (base, content) = self.with(|o| Ok((o.base, o.content.clone())))?;
+            let limits = self.store.config.limits;
+            let (base, content) = self.with(|o| {
+                limits.check_draft(&o.content)?;
+                Ok((o.base, o.content.clone()))
+            })?;
             Ok((base, content, force, read_only))
         })();
         let (base, content, force, read_only) = match prepared {

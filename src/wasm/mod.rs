@@ -9,6 +9,7 @@ mod error;
 mod events;
 #[doc(hidden)]
 pub mod idb;
+mod js;
 mod message;
 mod options;
 mod spooler;

@@ -110,7 +110,11 @@ pub fn parse(v: &JsValue) -> JsResult<Options> {
     }
     let mut limits = Limits::default();
     if let Some(v) = opt(&o, "maxMessageSize")? {
-        limits.max_message_size = uint_option("options.maxMessageSize", &v, MAX_SAFE)?;
+        limits.max_message_size = uint_option(
+            "options.maxMessageSize",
+            &v,
+            Limits::MAX_MESSAGE_SIZE_CEILING as f64,
+        )?;
     }
     if let Some(v) = opt(&o, "maxRecipients")? {
         limits.max_recipients = uint_option("options.maxRecipients", &v, u32::MAX as f64)? as u32;

@@ -160,6 +160,10 @@ impl Spooler {
 
     /// Stops: no more passes, in-flight sends aborted, waiters released.
     pub fn stop(&self) {
+        self.stop_inner();
+    }
+
+    fn stop_inner(&self) {
         timer::clear(&self.wake.borrow());
         if let Some(l) = self.leadership.borrow_mut().take() {
             spawn_local(async move {
@@ -403,6 +407,16 @@ fn wake_in(inner: &Rc<StoreInner>, ms: f64) {
     *sp.wake.borrow_mut() = timer::set_timeout(f.as_ref().unchecked_ref(), ms);
 }
 
+/// A store dropped without `close()` (garbage-collected with a wake-up pending, a deferred
+/// message or a retry wait): the timer is cleared before the closure it would call is freed,
+/// so it can never fire into freed memory ("closure invoked after being dropped" killed Node).
+/// What is queued stays in the backend.
+impl Drop for Spooler {
+    fn drop(&mut self) {
+        self.stop_inner();
+    }
+}
+
 struct Ticket {
     id: EntryId,
     attempt: u32,
@@ -513,12 +527,16 @@ async fn run_attempt(inner: &Rc<StoreInner>, t: Ticket, blob: &[u8]) {
                     r.all_props()
                 })
                 .collect();
-            let rcpt_to: js_sys::Array = content
-                .recipients
-                .iter()
-                .filter(|r| rowids.contains(&r.rowid))
-                .map(|r| JsValue::from_str(r.email()))
-                .collect();
+            let rcpt_to: js_sys::Array = crate::mime::envelope_recipients(
+                content
+                    .recipients
+                    .iter()
+                    .filter(|r| rowids.contains(&r.rowid))
+                    .map(|r| r.email()),
+            )
+            .into_iter()
+            .map(JsValue::from_str)
+            .collect();
             let outgoing = js_sys::Object::new();
             set(&outgoing, "submissionId", &t.submission_id.as_str().into());
             set(&outgoing, "entryId", &id.to_hex().into());

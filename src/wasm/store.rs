@@ -81,6 +81,15 @@ pub struct Store {
 
 #[wasm_bindgen]
 impl Store {
+    /// `new Store()` is not how one is made: it throws a MapiError saying what is.
+    #[wasm_bindgen(constructor)]
+    pub fn new_refused() -> JsResult<Store> {
+        Err(super::error::to_js(crate::mapi_err!(
+            NoSupport,
+            "new Store() is not supported: open one with `await Store.open(options)`"
+        )))
+    }
+
     /// `Store.open(options?)`.
     pub fn open(options: JsValue) -> js_sys::Promise {
         let parsed = options::parse(&options);
@@ -402,7 +411,9 @@ impl Store {
 
     pub fn close(&self) -> js_sys::Promise {
         settle((|| {
-            self.inner.check_open()?;
+            if self.inner.closed.get() {
+                return Ok(JsValue::UNDEFINED); // a second close() is harmless, like free()
+            }
             self.inner.closed.set(true);
             self.inner.spooler.stop();
             self.inner.listeners.clear();

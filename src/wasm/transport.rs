@@ -6,8 +6,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::convert::{describe, expect_object, get, set};
+use super::convert::{describe, expect_array, expect_object, get, set};
 use super::error::{to_js, JsResult};
+use super::js;
 use super::timer;
 use crate::error::MapiCode;
 use crate::spool::{Settled, TransportInfo};
@@ -31,14 +32,14 @@ pub fn parse(what: &str, v: &JsValue) -> JsResult<JsTransport> {
         .filter(|n| !n.is_empty())
         .ok_or_else(|| invalid(format!("{what}.name must be a non-empty string")))?;
     let types_v = get(&o, "addressTypes")?;
-    if !js_sys::Array::is_array(&types_v) {
+    if !js::looks_like_array(&types_v) {
         return Err(invalid(format!(
             "{what}.addressTypes must be a non-empty array of strings such as [\"SMTP\"], got {}",
             describe(&types_v)
         )));
     }
     let mut address_types = Vec::new();
-    for t in js_sys::Array::from(&types_v).iter() {
+    for t in expect_array(&format!("{what}.addressTypes"), &types_v)? {
         match t.as_string().filter(|s| !s.is_empty() && s.len() <= 64) {
             Some(s) => address_types.push(s.to_ascii_uppercase()),
             None => {
@@ -134,11 +135,14 @@ fn resolution(v: &JsValue) -> Settled {
     if failed.is_undefined() || failed.is_null() {
         return Settled::Resolved { failed: Vec::new() };
     }
-    if !js_sys::Array::is_array(&failed) {
+    if !js::looks_like_array(&failed) {
         return malformed("`failed` is not an array");
     }
+    let Ok(failed) = js::elements(&failed) else {
+        return malformed("`failed` could not be read (it threw, or is too long)");
+    };
     let mut out = Vec::new();
-    for f in js_sys::Array::from(&failed).iter() {
+    for f in failed {
         let email = js_sys::Reflect::get(&f, &"email".into())
             .ok()
             .and_then(|e| e.as_string());

@@ -41,6 +41,7 @@ const NODE_ONLY = {
   "init-and-worker.test.mjs":
     "it starts fresh Node processes and checks Node without IndexedDB; the browser side is tests/browser/keepgoing.test.mjs",
   "mime.test.mjs": "it reads the MIME back with mailparser, a Node package (streams, Buffer)",
+  "dropped-store.test.mjs": "it starts a Node process with --expose-gc to collect a dropped store",
 };
 
 /**
@@ -51,6 +52,12 @@ const NODE_ONLY = {
  * wants and what it does, and it is a bug to fix, not a test to change).
  */
 const EXCLUDED = {
+  "hostile.test.mjs": {
+    "a 2 GiB Uint8Array in setProps is MAPI_E_TOO_BIG naming the property, no capacity-overflow panic":
+      "Node-only by design: it allocates a 2 GiB buffer, which a browser tab under WebDriver may refuse or be killed for",
+    "attachments adding up past the draft limit are refused at attachment saveChanges; the store is not left busy":
+      "Node-only by design: it holds 300-400 MB of attachments in one tab",
+  },
   "bad-input.test.mjs": {
     // Node-specific by design: in Chromium the indexeddb backend exists, so this opens.
     'Store.open({ backend: "indexeddb" } in Node) rejects MAPI_E_NO_SUPPORT and other stores keep working':

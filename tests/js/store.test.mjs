@@ -98,10 +98,10 @@ test("after close reading store.folders throws MAPI_E_INVALID_OBJECT", async () 
   assertMapiError(() => store.folders, "MAPI_E_INVALID_OBJECT");
 });
 
-test("a second store.close() rejects MAPI_E_INVALID_OBJECT", async () => {
+test("a second store.close() is harmless (like a second free())", async () => {
   const store = await openStore(null);
   await store.close();
-  await rejectsMapi(() => store.close(), "MAPI_E_INVALID_OBJECT");
+  await store.close();
 });
 
 test("after close, messages of the store throw MAPI_E_INVALID_OBJECT except free()", async () => {

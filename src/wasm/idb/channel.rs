@@ -58,3 +58,11 @@ impl Channel {
         }
     }
 }
+
+/// A store object dropped without `close()` (garbage-collected): no message of another tab
+/// may reach its freed callback.
+impl Drop for Channel {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
