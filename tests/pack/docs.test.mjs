@@ -1,0 +1,144 @@
+// The docs as a reader of the npm package gets them: pack the package, install the tarball
+// into a throwaway project, then
+// - run every ```js block of the packed README.md and docs/API.md there, as its own module
+//   importing "mapi-outbox" by name (a block marked ```js norun: <reason> is skipped, and
+//   must say why);
+// - check that every relative link and image of the packed Markdown files names a file in
+//   the package, and every #anchor a heading of the file it points to.
+// Needs a built pkg/ (`npm run build`).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, normalize, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const quietNpm = ["--no-audit", "--no-fund", "--loglevel=error", "--no-update-notifier"];
+const DOCS = ["README.md", "docs/API.md"];
+
+let work;
+let project;
+let installed; // node_modules/mapi-outbox of the throwaway project
+
+before(async () => {
+  if (!existsSync(join(repo, "pkg", "mapi_outbox_bg.wasm"))) {
+    throw new Error("pkg/mapi_outbox_bg.wasm is missing: run `npm run build` first");
+  }
+  work = await mkdtemp(join(tmpdir(), "mapi-outbox-docs-"));
+  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work, ...quietNpm], {
+    cwd: repo,
+    maxBuffer: 16 << 20,
+  });
+  const [packed] = JSON.parse(stdout.slice(stdout.indexOf("[")));
+  project = join(work, "project");
+  await mkdir(project);
+  await writeFile(join(project, "package.json"), JSON.stringify({ name: "docs-reader", private: true, type: "module" }));
+  await run("npm", ["install", "--offline", "--no-package-lock", ...quietNpm, join(work, packed.filename)], {
+    cwd: project,
+    maxBuffer: 16 << 20,
+  });
+  installed = join(project, "node_modules", "mapi-outbox");
+});
+
+after(async () => {
+  if (work && !process.env.KEEP_TEST_TMP) await rm(work, { recursive: true, force: true });
+});
+
+/** The fenced code blocks of a Markdown text: { info, code, line }. */
+function codeBlocks(md) {
+  const blocks = [];
+  const lines = md.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(.*)$/.exec(lines[i]);
+    if (!open) continue;
+    const start = i;
+    const body = [];
+    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]); i++) body.push(lines[i]);
+    blocks.push({ info: open[1].trim(), code: body.join("\n"), line: start + 1 });
+  }
+  return blocks;
+}
+
+/** GitHub's anchor for a heading text. */
+function slug(heading) {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/`/g, "")
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
+}
+
+function anchors(md) {
+  const out = new Set();
+  for (const m of md.matchAll(/^#{1,6}\s+(.+)$/gm)) out.add(slug(m[1]));
+  return out;
+}
+
+test("the package ships the docs it links (README.md, docs/API.md, docs/DECISIONS.md, BENCHMARKS.md)", () => {
+  for (const f of [...DOCS, "docs/DECISIONS.md", "BENCHMARKS.md", "CHANGELOG.md"]) {
+    assert.ok(existsSync(join(installed, f)), `${f} is in the package`);
+  }
+});
+
+test("every relative link and image of the packed Markdown resolves inside the package", async () => {
+  const mdFiles = [...DOCS, "docs/DECISIONS.md", "BENCHMARKS.md", "CHANGELOG.md"].filter((f) => existsSync(join(installed, f)));
+  const broken = [];
+  let checked = 0;
+  for (const file of mdFiles) {
+    const md = await readFile(join(installed, file), "utf8");
+    const prose = md.replace(/^```[\s\S]*?^```\s*$/gm, ""); // links inside code are code
+    for (const m of prose.matchAll(/!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      const target = m[1];
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // absolute (https:, mailto:)
+      checked++;
+      const [path, anchor] = target.split("#");
+      const resolved = path ? normalize(join(dirname(join(installed, file)), path)) : join(installed, file);
+      if (relative(installed, resolved).startsWith("..")) {
+        broken.push(`${file}: ${target} points outside the package`);
+        continue;
+      }
+      if (!existsSync(resolved)) {
+        broken.push(`${file}: ${target} is not in the package`);
+        continue;
+      }
+      if (anchor && resolved.endsWith(".md")) {
+        const have = anchors(await readFile(resolved, "utf8"));
+        if (!have.has(anchor)) broken.push(`${file}: #${anchor} is no heading of ${relative(installed, resolved)}`);
+      }
+    }
+  }
+  assert.ok(checked > 5, `links were found (${checked})`);
+  assert.deepEqual(broken, []);
+});
+
+for (const file of DOCS) {
+  describe(`the js examples of ${file} run against the installed package`, async () => {
+    const md = await readFile(join(repo, file), "utf8");
+    const blocks = codeBlocks(md).filter((b) => /^js\b/.test(b.info));
+    test(`${file} has runnable examples`, () => {
+      assert.ok(blocks.some((b) => b.info === "js"), `${file} has at least one runnable js block`);
+      for (const b of blocks) {
+        if (b.info !== "js") {
+          assert.match(b.info, /^js norun: \S/, `${file}:${b.line}: a skipped block says why (\`\`\`js norun: <reason>)`);
+        }
+      }
+    });
+    for (const b of blocks.filter((b) => b.info === "js")) {
+      test(`${file}:${b.line}`, async () => {
+        const script = join(project, `example-${file.replace(/\W/g, "_")}-${b.line}.mjs`);
+        await writeFile(script, b.code + "\n");
+        try {
+          await run(process.execPath, [script], { cwd: project, timeout: 30_000, maxBuffer: 4 << 20 });
+        } catch (e) {
+          assert.fail(`${file}:${b.line} failed (exit ${e.code ?? e.signal}):\n${e.stderr || e.message}`);
+        }
+      });
+    }
+  });
+}
