@@ -42,6 +42,7 @@ const NODE_ONLY = {
     "it starts fresh Node processes and checks Node without IndexedDB; the browser side is tests/browser/keepgoing.test.mjs",
   "mime.test.mjs": "it reads the MIME back with mailparser, a Node package (streams, Buffer)",
   "dropped-store.test.mjs": "it starts a Node process with --expose-gc to collect a dropped store",
+  "fuzz.test.mjs": "it checks every toMime() with mailparser, a Node package (streams, Buffer)",
 };
 
 /**
