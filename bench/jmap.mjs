@@ -3,6 +3,7 @@
 // a local HTTP sink, in the same run, same store settings, same messages.
 //
 //   node bench/jmap.mjs            (BENCH_JMAP_N=60 messages per round, 3 rounds, interleaved)
+//   npm run bench -- jmap          the same, its result in bench/results.json and BENCHMARKS.md
 //
 // It starts its own Cyrus (state in a temp folder) and stops it at the end.
 import { execFileSync } from "node:child_process";
@@ -12,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Store, httpTransport, jmapTransport } from "mapi-outbox";
 import { startSmtpRelay } from "../scripts/smtp-relay.mjs";
+import { emit } from "./lib.mjs";
 
 const N = Number(process.env.BENCH_JMAP_N ?? 60);
 const ROUNDS = 3;
@@ -82,10 +84,13 @@ try {
   rmSync(state, { recursive: true, force: true });
 }
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+const summary = Object.fromEntries(
+  ["jmap", "http"].map((k) => [k, { msgPerSec: median(results[k].map((x) => x.msgPerSec)), reqPerMsg: median(results[k].map((x) => x.reqPerMsg)) }]),
+);
 console.log(`command: node bench/jmap.mjs (N=${N} messages per round, ${ROUNDS} rounds, median)`);
 for (const k of ["jmap", "http"]) {
-  const r = results[k];
   console.log(
-    `${k === "jmap" ? "jmapTransport via Cyrus 3.6" : "httpTransport to a local sink"}: ${median(r.map((x) => x.msgPerSec)).toFixed(1)} msg/s, ${median(r.map((x) => x.reqPerMsg)).toFixed(2)} requests/msg (first message's session setup included)`,
+    `${k === "jmap" ? "jmapTransport via Cyrus 3.6" : "httpTransport to a local sink"}: ${summary[k].msgPerSec.toFixed(1)} msg/s, ${summary[k].reqPerMsg.toFixed(2)} requests/msg (first message's session setup included)`,
   );
 }
+emit({ N, rounds: ROUNDS, ...summary, ratio: summary.jmap.msgPerSec / summary.http.msgPerSec });

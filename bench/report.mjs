@@ -91,6 +91,14 @@ export function summaryRows(results) {
       "no target",
     ]);
   }
+  const jm = b.jmap;
+  if (jm) {
+    rows.push([
+      "8. sending through Cyrus (jmapTransport) vs httpTransport",
+      `${f(jm.jmap.msgPerSec, 1)} vs ${f(jm.http.msgPerSec, 1)} msg/s; ${f(jm.jmap.reqPerMsg)} vs ${f(jm.http.reqPerMsg)} requests/msg`,
+      "no target",
+    ]);
+  }
   return rows;
 }
 
@@ -376,6 +384,23 @@ the IndexedDB open adds creating the database (upgrade transaction).
 `;
 }
 
+function section8(b) {
+  if (!b) return "Not run yet (`npm run bench -- jmap`; needs the Cyrus packages that `scripts/setup.sh` installs).";
+  return `${b.N} messages per round (3 recipients, 2 KB body), ${b.rounds} interleaved rounds, medians; the
+bench starts its own Cyrus 3.6 (\`scripts/cyrus.sh\`) relaying to \`scripts/smtp-relay.mjs\`, and a
+local HTTP sink for httpTransport, in the same process.
+
+${table(["transport", "messages/s", "HTTP requests/message"], [
+    ["jmapTransport via Cyrus 3.6", f(b.jmap.msgPerSec, 1), `${f(b.jmap.reqPerMsg)} (2 a message + 2 for the first: session, mailboxes/identities)`],
+    ["httpTransport to a local sink", f(b.http.msgPerSec, 1), f(b.http.reqPerMsg)],
+  ])}
+
+The JMAP figure is the server's: each message is an upload, an Email/import and an
+EmailSubmission that Cyrus relays over SMTP before it answers; the library's own share is
+the httpTransport row.
+`;
+}
+
 export function render(results) {
   const b = results.benches ?? {};
   const m = results.machine ?? {};
@@ -404,7 +429,7 @@ ${table(["measurement", "result", "target"], summaryRows(results))}
 npm run build            # pkg/ (bench/run.mjs builds it when missing)
 npm run bench            # all measurements, table, bench/results.json, BENCHMARKS.md: ~13 min here,
                          # ~17 when the sources changed (the size variants rebuild the crate 5 times)
-npm run bench -- mime size   # only some (ids: ${["idb-submit", "submit-memory", "scale", "scale-idb", "mime", "size", "memory", "startup"].join(", ")}); the others keep their last results
+npm run bench -- mime size   # only some (ids: ${["idb-submit", "submit-memory", "scale", "scale-idb", "mime", "size", "memory", "startup", "jmap"].join(", ")}); the others keep their last results
 BENCH_QUICK=1 npm run bench  # scaled down (a few minutes): fewer rounds, no 100,000-message runs, no size variants
 node bench/report.mjs    # regenerate this file from bench/results.json
 node bench/profile-idb.mjs   # diagnostic: Chromium's CPU profile of IndexedDB submits
@@ -469,6 +494,12 @@ ${section6(b.memory)}
 ${cmd("startup")}
 
 ${section7(b.startup)}
+
+## 8. Sending through a JMAP server (Cyrus) vs httpTransport
+
+${cmd("jmap")}
+
+${section8(b.jmap)}
 `;
 }
 

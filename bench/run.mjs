@@ -26,6 +26,7 @@ const BENCHES = [
   { id: "size", file: "size.mjs", item: 5 },
   { id: "memory", file: "memory.mjs", item: 6, node: ["--expose-gc"] },
   { id: "startup", file: "startup.mjs", item: 7 },
+  { id: "jmap", file: "jmap.mjs", item: 8 },
 ];
 const only = process.argv.slice(2);
 const unknown = only.filter((id) => !BENCHES.some((b) => b.id === id));
@@ -37,7 +38,7 @@ if (unknown.length) {
 const QUICK = process.env.BENCH_QUICK ? { N_IDB: "100", N_MEM: "500", ROUNDS_SCALE: "0.25", SIZE_VARIANTS: "0", CYCLES: "10000", SAMPLES: "3" } : null;
 const quickEnv = (id) => {
   if (!QUICK) return {};
-  const pick = { "idb-submit": { N: QUICK.N_IDB }, "submit-memory": { N: QUICK.N_MEM }, mime: { ROUNDS_SCALE: QUICK.ROUNDS_SCALE }, size: { SIZE_VARIANTS: QUICK.SIZE_VARIANTS }, memory: { CYCLES: QUICK.CYCLES }, startup: { SAMPLES: QUICK.SAMPLES } }[id] ?? {};
+  const pick = { "idb-submit": { N: QUICK.N_IDB }, "submit-memory": { N: QUICK.N_MEM }, mime: { ROUNDS_SCALE: QUICK.ROUNDS_SCALE }, size: { SIZE_VARIANTS: QUICK.SIZE_VARIANTS }, memory: { CYCLES: QUICK.CYCLES }, startup: { SAMPLES: QUICK.SAMPLES }, jmap: { BENCH_JMAP_N: "20" } }[id] ?? {};
   return Object.fromEntries(Object.entries(pick).filter(([k]) => process.env[k] == null));
 };
 const resultsFile = join(repo, "bench/results.json");
