@@ -172,6 +172,69 @@ fn russian_attachment_filename_uses_rfc_2231_and_reads_back() {
 }
 
 #[test]
+fn text_shaped_like_encoded_words_is_encoded_and_reads_back_as_typed() {
+    // RFC 2047 §5/§7: written as it is, readers decode it into text nobody typed.
+    let evil = "=?utf-8?q?CRLF=0D=0ABcc=3A_x=40y.org?=";
+    let long = format!("{evil} and a long tail to fold {}", "x ".repeat(40));
+    let mut c = message(vec![
+        (tags::PidTagSubject, s(&long)),
+        (tags::PidTagSenderName, s(evil)),
+        (tags::PidTagBody, s("x")),
+    ]);
+    add_recipients(
+        &mut c,
+        vec![
+            recipient(1, "a@example.org", Some(evil)),
+            recipient(1, "q@example.org", Some("O'Brien \"Bob\", Jr.")),
+            recipient(1, "plain@example.org", None),
+            recipient(1, "ivan@example.ru", Some("Иванов, Иван")),
+            recipient(2, "cc@example.org", Some(&long)),
+        ],
+    );
+    attach(
+        &mut c,
+        vec![
+            (tags::PidTagAttachLongFilename, s(&format!("{evil}.txt"))),
+            (
+                tags::PidTagAttachDataBinary,
+                PropValue::Binary(b"x".to_vec()),
+            ),
+        ],
+    );
+    let out = mime(&c);
+    assert_lines_ok(&out);
+    let head = header_block(&out);
+    assert!(!head.contains("=?utf-8?q?CRLF"), "{head}");
+    for line in head.split("\r\n") {
+        assert!(line.len() <= 78, "{line}");
+    }
+    let m = parse(&out);
+    assert_eq!(m.subject(), Some(long.as_str()));
+    assert_eq!(
+        addrs(m.from()),
+        vec![(Some(evil.into()), "me@example.org".into())]
+    );
+    assert_eq!(
+        addrs(m.to()),
+        vec![
+            (Some(evil.into()), "a@example.org".into()),
+            (Some("O'Brien \"Bob\", Jr.".into()), "q@example.org".into()),
+            (None, "plain@example.org".into()),
+            (Some("Иванов, Иван".into()), "ivan@example.ru".into()),
+        ]
+    );
+    assert_eq!(
+        addrs(m.cc()),
+        vec![(Some(long.clone()), "cc@example.org".into())]
+    );
+    assert_eq!(
+        m.attachment(0).unwrap().attachment_name(),
+        Some(format!("{evil}.txt").as_str())
+    );
+    assert!(m.bcc().is_none());
+}
+
+#[test]
 fn short_filename_is_used_when_there_is_no_long_one_and_octet_stream_is_the_default_type() {
     let mut c = message(vec![]);
     attach(

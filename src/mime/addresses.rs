@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use mail_builder::headers::address::Address;
 
+use super::words::{self, Mailbox};
 use super::MimeOptions;
 use crate::error::Result;
 use crate::message::{MessageContent, Recipient, RECIP_CC, RECIP_TO};
@@ -14,7 +15,7 @@ use crate::{bail, mapi_err};
 
 /// The `From` mailbox: PidTagSenderEmailAddress (with PidTagSenderName), else the store
 /// identity (with PidTagSenderName, else the identity's name).
-pub(super) fn from<'a>(content: &'a MessageContent, opts: &MimeOptions<'a>) -> Result<Address<'a>> {
+pub(super) fn from<'a>(content: &'a MessageContent, opts: &MimeOptions<'a>) -> Result<Mailbox<'a>> {
     let props = &content.props;
     let name = props.str(tags::PidTagSenderName).filter(|n| !n.is_empty());
     let (email, email_key, name) = match props.str(tags::PidTagSenderEmailAddress) {
@@ -37,7 +38,10 @@ pub(super) fn from<'a>(content: &'a MessageContent, opts: &MimeOptions<'a>) -> R
 
 /// The `To` or `Cc` list: the recipients of that type whose address type is SMTP, in table
 /// order. None when there are none.
-pub(super) fn list(content: &MessageContent, recipient_type: i32) -> Result<Option<Address<'_>>> {
+pub(super) fn list(
+    content: &MessageContent,
+    recipient_type: i32,
+) -> Result<Option<Vec<Mailbox<'_>>>> {
     debug_assert!(recipient_type == RECIP_TO || recipient_type == RECIP_CC);
     let mut out = Vec::new();
     for r in content
@@ -57,7 +61,7 @@ pub(super) fn list(content: &MessageContent, recipient_type: i32) -> Result<Opti
             &format!("recipient {row} PidTagEmailAddress"),
         )?);
     }
-    Ok((!out.is_empty()).then(|| Address::new_list(out)))
+    Ok((!out.is_empty()).then_some(out))
 }
 
 /// Only SMTP addresses are RFC 5322 mailboxes; other address types (EX, FAX, X400, ...)
@@ -73,13 +77,31 @@ fn mailbox<'a>(
     name_key: &str,
     email: &'a str,
     email_key: &str,
-) -> Result<Address<'a>> {
+) -> Result<Mailbox<'a>> {
     check_addr_spec(email_key, email)
         .map_err(|e| mapi_err!(InvalidParameter, "toMime: {}", e.message))?;
     if let Some(n) = name {
         check_header_text(name_key, n)?;
     }
-    Ok(Address::new_address(name.map(Cow::Borrowed), email))
+    Ok((name, email))
+}
+
+/// Writes `Name: ` and the mailboxes: through mail-builder, or, when a display name would be
+/// read as encoded words, through `words` (which encodes it).
+pub(super) fn write_header<'a>(out: &mut Vec<u8>, name: &str, list: &[Mailbox<'a>]) {
+    if list
+        .iter()
+        .any(|(n, _)| n.is_some_and(words::looks_encoded))
+    {
+        return words::address_header(out, name, list);
+    }
+    let address = |(n, e): &Mailbox<'a>| Address::new_address(n.map(Cow::Borrowed), *e);
+    let value = if list.len() == 1 {
+        address(&list[0])
+    } else {
+        Address::new_list(list.iter().map(address).collect())
+    };
+    super::headers::header(out, name, value);
 }
 
 /// The envelope recipients (`RCPT TO`) for some recipient rows: each address once, in table

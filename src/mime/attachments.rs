@@ -6,9 +6,12 @@
 use std::borrow::Cow;
 
 use mail_builder::headers::content_type::ContentType;
+use mail_builder::headers::raw::Raw;
+use mail_builder::headers::HeaderType;
 use mail_builder::mime::{BodyPart, MimePart};
 
 use super::headers::angle_id;
+use super::words;
 use crate::bail;
 use crate::error::Result;
 use crate::message::MessageContent;
@@ -60,14 +63,19 @@ fn part<'a>(n: u32, props: &'a PropBag, data: &'a [u8]) -> Result<MimePart<'a>> 
         _ => None,
     };
 
-    let mut disposition = ContentType::new(if content_id.is_some() {
+    let kind = if content_id.is_some() {
         "inline"
     } else {
         "attachment"
-    });
-    if let Some(f) = filename {
-        disposition = disposition.attribute("filename", f);
-    }
+    };
+    let disposition: HeaderType<'_> = match filename {
+        // Written as an RFC 2231 parameter, so no reader takes it for encoded words.
+        Some(f) if words::looks_encoded(f) => {
+            Raw::new(words::disposition_with_filename(kind, f)).into()
+        }
+        Some(f) => ContentType::new(kind).attribute("filename", f).into(),
+        None => ContentType::new(kind).into(),
+    };
 
     // Always base64, so the bytes come back exactly. mail-builder encodes non-text types
     // that way itself; for text/* it would pick 7bit when the bytes allow, and its 7bit path

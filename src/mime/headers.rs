@@ -6,7 +6,7 @@ use mail_builder::headers::message_id::MessageId;
 use mail_builder::headers::text::Text;
 use mail_builder::headers::{Header, HeaderType};
 
-use super::{addresses, MimeOptions};
+use super::{addresses, words, MimeOptions};
 use crate::error::Result;
 use crate::message::{MessageContent, RECIP_CC, RECIP_TO};
 use crate::props::names::tags;
@@ -26,17 +26,21 @@ pub(super) fn write(
     opts: &MimeOptions<'_>,
 ) -> Result<()> {
     let props = &content.props;
-    header(out, "From", addresses::from(content, opts)?);
+    addresses::write_header(out, "From", &[addresses::from(content, opts)?]);
     if let Some(to) = addresses::list(content, RECIP_TO)? {
-        header(out, "To", to);
+        addresses::write_header(out, "To", &to);
     }
     if let Some(cc) = addresses::list(content, RECIP_CC)? {
-        header(out, "Cc", cc);
+        addresses::write_header(out, "Cc", &cc);
     }
     // Bcc recipients are never written: they exist only in the envelope (rcptTo).
     if let Some(subject) = props.str(tags::PidTagSubject) {
         check_header_text("PidTagSubject", subject)?;
-        header(out, "Subject", Text::new(subject));
+        if words::looks_encoded(subject) {
+            words::encoded_header(out, "Subject", subject);
+        } else {
+            header(out, "Subject", Text::new(subject));
+        }
     }
     header(out, "Date", date(content, opts)?);
     if let Some(id) = message_id(content)? {
@@ -51,7 +55,7 @@ pub(super) fn write(
     Ok(())
 }
 
-fn header<'x>(out: &mut Vec<u8>, name: &str, value: impl Into<HeaderType<'x>>) {
+pub(super) fn header<'x>(out: &mut Vec<u8>, name: &str, value: impl Into<HeaderType<'x>>) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
     value.into().write_header(out, name.len() + 2);

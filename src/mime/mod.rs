@@ -8,6 +8,7 @@
 //! docs/DECISIONS.md ("MIME output").
 
 mod addresses;
+mod words;
 pub use addresses::envelope_recipients;
 mod attachments;
 mod body;

@@ -208,3 +208,25 @@ test("Importance is written only when not normal", async (t) => {
     assert.equal(m.headers.get("priority"), expected);
   }
 });
+
+// Issue 11, item 7: text shaped like an RFC 2047 encoded word is itself encoded.
+test("encoded-word-shaped subject, display name and file name read back as typed (no injected header)", async (t) => {
+  const evil = "=?utf-8?q?CRLF=0D=0ABcc=3A_x=40y.org?=";
+  const store = await openStore(t);
+  const m = store.createMessage();
+  m.setProps({ PidTagSubject: evil, PidTagBody: "b", PidTagSenderName: evil });
+  m.modifyRecipients("add", [
+    { PidTagRecipientType: 1, PidTagEmailAddress: "to@example.org", PidTagDisplayName: evil },
+    { PidTagRecipientType: 1, PidTagEmailAddress: "two@example.org", PidTagDisplayName: "Two, \"2\"" },
+  ]);
+  const a = m.createAttach();
+  a.setProps({ PidTagAttachDataBinary: new Uint8Array([1, 2, 3]), PidTagAttachLongFilename: evil + ".txt" });
+  a.saveChanges();
+  const mail = await simpleParser(Buffer.from(m.toMime()));
+  assert.equal(mail.subject, evil);
+  assert.equal(mail.from.value[0].name, evil);
+  assert.deepEqual(mail.to.value.map((v) => [v.name, v.address]), [[evil, "to@example.org"], ["Two, \"2\"", "two@example.org"]]);
+  assert.equal(mail.attachments[0].filename, evil + ".txt");
+  assert.equal(mail.bcc, undefined);
+  assert.ok(!mail.headers.has("bcc"));
+});
