@@ -12,6 +12,15 @@ log()  { printf '[build] %s\n' "$*"; }
 die()  { printf '[build] ERROR: %s\n' "$*" >&2; exit 1; }
 trap 'rc=$?; [ $rc -eq 0 ] || printf "[build] FAILED (exit %s) — see the output above\n" "$rc" >&2' EXIT
 
+# The demo page's address-list parser (npm addressparser, CommonJS) as an ES module it can
+# import under its CSP: www/vendor/ is generated (git-ignored).
+if [ -f node_modules/addressparser/lib/addressparser.js ]; then
+  mkdir -p www/vendor
+  esbuild node_modules/addressparser/lib/addressparser.js --bundle --format=esm \
+    --log-level=warning --outfile=www/vendor/addressparser.js \
+    || die "esbuild could not bundle addressparser for the demo"
+fi
+
 command -v cargo >/dev/null || die "cargo not found: install Rust (rustup), then run scripts/setup.sh"
 rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown \
   || die "the wasm32-unknown-unknown target is missing: run scripts/setup.sh"

@@ -20,13 +20,22 @@
 //   Cyrus over JMAP (jmapTransport, through the same-origin proxy at /jmap) as its user.
 //
 // URL parameters (for tests and tinkering): ?db=NAME (database name, default
-// "mapi-outbox-demo"), ?undo=MS (undo window, default 5000), ?sw=0 (do not register the service worker www/sw.js, which otherwise keeps mail going after the tab closes).
+// "mapi-outbox-demo"), ?undo=MS (undo window, default 5000, at most 600000; a value
+// out of range is said on the page), ?maxsize=BYTES (largest message, default 25 MiB), ?sw=0 (do not register the service worker www/sw.js, which otherwise keeps mail going after the tab closes).
 import { Store, MapiError, ErrorCode, MessageFlags, SubmitFlags, httpTransport, jmapTransport } from "mapi-outbox";
+import { $, el, syncList } from "./lib/dom.js";
+import { clampInt, formatSize, formatTime, secondsLeft, formatLeft, toLocalInput } from "./lib/format.js";
+import { parseAddressList, recipientRows, formatRecipient } from "./lib/addresses.js";
+import { technical as describe, plainTransportError } from "./lib/explain.js";
+import { setupDock, showStatus, hideError, showError, setFieldError, focusField, log } from "./lib/feedback.js";
 
-const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const DB_NAME = params.get("db") || "mapi-outbox-demo";
-const UNDO_MS = clampInt(params.get("undo"), 5000, 0, 60_000);
+const UNDO_MAX_MS = 600_000;
+const UNDO_RAW = params.get("undo");
+const UNDO_MS = clampInt(UNDO_RAW, 5000, 0, UNDO_MAX_MS);
+// The largest message the store submits (maxMessageSize): ?maxsize=BYTES, default 25 MiB.
+const MAX_MESSAGE = clampInt(params.get("maxsize"), 25 * 1024 * 1024, 1024, 100 * 1024 * 1024);
 const SINK_URL = "/sink/messages";
 const IDENTITIES = [
   { email: "me@example.org", name: "Demo User" },
@@ -54,49 +63,13 @@ let queueRows = new Map();
 // The message the undo bar is about: { entryId, subject, phase, note }.
 let undoBar = null;
 let undoBarTimer = 0;
+// Subjects by entry id, for the event log (a "submitted" event comes before the Outbox
+// has been read again).
+const subjects = new Map();
+// Entry ids this page's spooler is sending now (from the store's "sending" events).
+const sendingHere = new Set();
 
-function clampInt(raw, dflt, min, max) {
-  const n = Number(raw);
-  return raw !== null && Number.isInteger(n) && n >= min && n <= max ? n : dflt;
-}
-
-// ---------------------------------------------------------------------------------------
-// Status, errors, log
-
-function showStatus(text) {
-  $("status").textContent = text;
-  hideError();
-}
-
-function hideError() {
-  $("error").hidden = true;
-  $("error").textContent = "";
-}
-
-function describe(err) {
-  if (err instanceof MapiError) return `${err.codeName}: ${err.message}`;
-  return `${err?.name ?? "Error"}: ${err?.message ?? err}`;
-}
-
-function showError(err, prefix = "") {
-  const el = $("error");
-  el.textContent = prefix + (typeof err === "string" ? err : describe(err));
-  el.hidden = false;
-}
-
-function log(text) {
-  const li = document.createElement("li");
-  const time = document.createElement("time");
-  const now = new Date();
-  time.dateTime = now.toISOString();
-  time.textContent = now.toLocaleTimeString();
-  li.append(time, " ", text);
-  const ol = $("log");
-  ol.prepend(li);
-  while (ol.children.length > 100) ol.lastElementChild.remove();
-}
-
-/** Runs a UI action with its button disabled; errors go to the alert line. */
+/** Runs a UI action with its button disabled; errors go to the toast. */
 async function run(button, fn) {
   if (button) button.disabled = true;
   try {
@@ -110,68 +83,13 @@ async function run(button, fn) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Formatting
-
-function formatSize(n) {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
-
-function formatTime(date) {
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) return "";
-  const sameDay = date.toDateString() === new Date().toDateString();
-  return sameDay ? date.toLocaleTimeString() : date.toLocaleString();
-}
-
-function secondsLeft(date) {
-  return Math.max(0, Math.ceil((date.getTime() - Date.now()) / 1000));
-}
-
-function formatLeft(date) {
-  const s = secondsLeft(date);
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  return `${Math.round(s / 3600)} h`;
-}
-
-/** "Date" → the value of an <input type=datetime-local> (local time, minutes). */
-function toLocalInput(date) {
-  const p = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}`;
-}
-
-// ---------------------------------------------------------------------------------------
-// Recipients
-
-/** "alice@example.org, Bob <bob@example.org>" → recipient rows of one type. */
-function parseRecipients(text, type) {
-  return text
-    .split(/[,;]/)
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((item) => {
-      const m = /^(.*?)\s*<([^<>]*)>$/.exec(item);
-      const row = { PidTagRecipientType: type, PidTagEmailAddress: m ? m[2].trim() : item };
-      const name = m?.[1].replace(/^"(.*)"$/, "$1").trim();
-      if (name) row.PidTagDisplayName = name;
-      return row;
-    });
-}
-
-function formatRecipient(row) {
-  const name = row.PidTagDisplayName;
-  return name && name !== row.PidTagEmailAddress ? `${name} <${row.PidTagEmailAddress}>` : row.PidTagEmailAddress;
-}
-
-// ---------------------------------------------------------------------------------------
 // Compose
 
 const FIELDS = ["to", "cc", "bcc", "subject", "body", "html", "send-at"];
 
 function setComposeState() {
   const el = $("compose-state");
-  el.textContent = compose.saved ? (compose.dirty ? "draft, changed" : "draft, saved") : "";
+  el.textContent = compose.saved ? (compose.dirty ? "unsaved changes" : "saved") : "";
   el.hidden = !compose.saved;
   $("compose-title").firstChild.textContent = compose.saved ? "Draft " : "New message ";
 }
@@ -194,6 +112,7 @@ function renderAttachments() {
       remove.setAttribute("aria-label", `Remove ${a.name}`);
       remove.addEventListener("click", () => {
         compose.attachments.splice(i, 1);
+        setFieldError("attach", "");
         markDirty();
         renderAttachments();
         $("attach").focus();
@@ -207,6 +126,69 @@ function renderAttachments() {
 function markDirty() {
   compose.dirty = true;
   setComposeState();
+}
+
+const ADDRESS_FIELDS = ["to", "cc", "bcc"];
+
+/** Checks one address field; shows what is wrong under it. Returns true when it is fine. */
+function checkAddressField(id) {
+  const { bad } = parseAddressList($(id).value);
+  setFieldError(
+    id,
+    bad.length === 0
+      ? ""
+      : bad.length === 1
+        ? `"${bad[0]}" is not an email address (name@example.org, or Name <name@example.org>).`
+        : `These are not email addresses: ${bad.map((b) => `"${b}"`).join(", ")}.`,
+  );
+  return bad.length === 0;
+}
+
+/**
+ * Checks the recipients before a send: every address field parses, and there is at least
+ * one recipient. Returns the id of the first field to fix, or null.
+ */
+function checkRecipients() {
+  let first = null;
+  for (const id of ADDRESS_FIELDS) if (!checkAddressField(id) && !first) first = id;
+  if (first) return first;
+  const any = ADDRESS_FIELDS.some((id) => parseAddressList($(id).value).rows.length > 0);
+  if (!any) {
+    setFieldError("to", "Add at least one recipient: in To, Cc or Bcc.");
+    return "to";
+  }
+  return null;
+}
+
+/** The size a file adds to a message: base64 (4/3) and a little for its headers. */
+const encodedSize = (n) => Math.ceil(n / 3) * 4 + 300;
+
+function attachmentsSize() {
+  return compose.attachments.reduce((sum, a) => sum + encodedSize(a.bytes.length), 0);
+}
+
+/** Attaches the picked files that fit under the store's size limit; says which did not. */
+async function attachFiles(files) {
+  const refused = [];
+  for (const f of files) {
+    // The text, headers and the other attachments need room too.
+    const room = MAX_MESSAGE - 4096 - attachmentsSize() - $("body").value.length - $("html").value.length;
+    if (encodedSize(f.size) > room) {
+      refused.push(f);
+      continue;
+    }
+    compose.attachments.push({ name: f.name, type: f.type, bytes: new Uint8Array(await f.arrayBuffer()) });
+  }
+  if (files.length > refused.length) markDirty();
+  renderAttachments();
+  setFieldError(
+    "attach",
+    refused.length === 0
+      ? ""
+      : `${refused.map((f) => `"${f.name}" (${formatSize(f.size)})`).join(", ")} ${refused.length === 1 ? "is" : "are"} too big to attach: ` +
+          `a message can be at most ${formatSize(MAX_MESSAGE)}, and attached files grow by a third when sent.`,
+  );
+  if (refused.length) focusField("attach");
 }
 
 /** Writes the whole form into `msg` (throws on bad input, e.g. an invalid address). */
@@ -235,9 +217,9 @@ function writeFormInto(msg) {
     remove.push("PidTagDeferredSendTime");
   }
   const rows = [
-    ...parseRecipients($("to").value, 1),
-    ...parseRecipients($("cc").value, 2),
-    ...parseRecipients($("bcc").value, 3),
+    ...recipientRows(parseAddressList($("to").value).rows, 1),
+    ...recipientRows(parseAddressList($("cc").value).rows, 2),
+    ...recipientRows(parseAddressList($("bcc").value).rows, 3),
   ];
   msg.setProps(props);
   msg.deleteProps(remove);
@@ -261,6 +243,7 @@ function writeFormInto(msg) {
 
 function clearForm() {
   for (const id of FIELDS) $(id).value = "";
+  for (const id of [...ADDRESS_FIELDS, "attach"]) setFieldError(id, "");
   $("importance").value = "1";
   $("from").value = "0";
   $("attach").value = "";
@@ -353,18 +336,45 @@ async function loadIntoCompose(entryId) {
   }
 }
 
+/** Checks the send-later time; shows what is wrong under it. Returns true when it is fine. */
+function checkSendAt() {
+  const v = $("send-at").value;
+  let text = "";
+  if (v) {
+    const when = new Date(v);
+    if (Number.isNaN(when.getTime())) text = "This is not a date and time.";
+    else if (when.getTime() <= Date.now()) text = "This time has passed: clear it to send now, or pick a later time.";
+  }
+  setFieldError("send-at", text);
+  return !text;
+}
+
 async function onSend(event) {
   event.preventDefault();
   await run($("send"), async () => {
     hideError();
+    // Bad input is said under its field, which comes into view with the focus in it.
+    const bad = checkRecipients() ?? (checkSendAt() ? null : "send-at");
+    if (bad) {
+      focusField(bad);
+      showError(bad === "send-at" ? "Check the send-later time." : "Check the recipients before sending.", "", {
+        detail: $(`${bad}-error`).textContent,
+      });
+      return;
+    }
     const msg = compose.msg ?? (compose.msg = store.createMessage());
-    writeFormInto(msg); // bad input throws here: shown, the form keeps it
+    writeFormInto(msg); // what the page could not check throws here: shown, the form keeps it
     const entryId = msg.entryId; // read before submit: the object dies on submit
     const subject = $("subject").value;
+    subjects.set(entryId, subject);
     const sendLater = $("send-at").value !== "";
     try {
       await msg.submit();
     } catch (err) {
+      if (MapiError.codeOf(err) === ErrorCode.MAPI_E_TOO_BIG) {
+        setFieldError("attach", `The message is bigger than ${formatSize(MAX_MESSAGE)}: remove an attachment.`);
+        focusField("attach");
+      }
       if (MapiError.codeOf(err) !== ErrorCode.MAPI_E_CORRUPT_DATA) throw err;
       // The stored copy is unreadable: rewrite it from the form and submit once more.
       log(`"${subject}": the stored copy was unreadable (MAPI_E_CORRUPT_DATA); rewrote it and submitted again`);
@@ -383,9 +393,9 @@ async function onSend(event) {
     compose.dirty = false;
     clearForm();
     setComposeState();
+    // The undo bar says what happens to it from here on (no status line to go stale).
     showUndoBar({ entryId, subject, phase: sendLater ? "later" : "waiting" });
-    showStatus(sendLater ? `Scheduled "${subject}": it waits in the Outbox.` : `Submitted "${subject}".`);
-    $("to").focus();
+    $("to").focus({ preventScroll: true });
   });
 }
 
@@ -400,11 +410,11 @@ async function undoSend(entryId, subject, button) {
     } catch (err) {
       const code = MapiError.codeOf(err);
       if (code === ErrorCode.MAPI_E_UNABLE_TO_ABORT) {
-        showError(`Too late to undo "${subject}": it is being sent right now (MAPI_E_UNABLE_TO_ABORT).`);
+        showError(`Too late to undo "${subject}": it is being sent right now.`, "", { detail: describe(err) });
         return;
       }
       if (code === ErrorCode.MAPI_E_NOT_IN_QUEUE || code === ErrorCode.MAPI_E_NOT_FOUND) {
-        showError(`Too late to undo "${subject}": it has already been sent (${describe(err).split(":")[0]}).`);
+        showError(`Too late to undo "${subject}": it has already been sent.`, "", { detail: describe(err) });
         return;
       }
       throw err;
@@ -455,16 +465,23 @@ function updateUndoBar() {
   const name = `"${subject || "(no subject)"}"`;
   let text;
   let canUndo = true;
+  if (row) undoBar.seen = true;
   if (phase === "sent") {
     text = `Sent ${name}.`;
     canUndo = false;
   } else if (phase === "failed") {
     text = `${name} could not be delivered to every recipient: see the Inbox.`;
     canUndo = false;
-  } else if (row && row.PidTagSubmitFlags & SubmitFlags.LOCKED) {
-    text = `Sending ${name}…`;
+  } else if (phase === "sending" || (row && row.PidTagSubmitFlags & SubmitFlags.LOCKED)) {
+    // A transport has it: abortSubmit would answer MAPI_E_UNABLE_TO_ABORT, so no Undo.
+    text = `Sending ${name} now: too late to undo.`;
+    canUndo = false;
+  } else if (!row && undoBar.seen) {
+    // Gone from the Outbox without an event here: another tab or the worker sent it.
+    text = `${name} has left the Outbox.`;
+    canUndo = false;
   } else if (row && row.attempts > 0 && row.nextAttemptAt) {
-    text = `${name} is not out yet (${shortError(row.lastError)}); next attempt in ${formatLeft(row.nextAttemptAt)}.`;
+    text = `${name} is not out yet: ${plainTransportError(row.lastError)}. Next try in ${formatLeft(row.nextAttemptAt)}.`;
   } else if (row?.PidTagDeferredSendTime && row.PidTagDeferredSendTime.getTime() > Date.now()) {
     text =
       phase === "later"
@@ -482,36 +499,6 @@ function updateUndoBar() {
   }
   $("undo-button").hidden = !canUndo;
   $("undo-bar").dataset.phase = phase;
-}
-
-// ---------------------------------------------------------------------------------------
-// Lists
-
-/** Keyed update of a <ul>: existing rows are updated in place (focus stays where it is). */
-function syncList(ul, rows, key, create, update) {
-  const existing = new Map([...ul.children].map((li) => [li.dataset.key, li]));
-  const wanted = rows.map((row) => {
-    const k = key(row);
-    let li = existing.get(k);
-    if (li) existing.delete(k);
-    else {
-      li = create(row);
-      li.dataset.key = k;
-    }
-    update(li, row);
-    return li;
-  });
-  for (const li of existing.values()) li.remove();
-  wanted.forEach((li, i) => {
-    if (ul.children[i] !== li) ul.insertBefore(li, ul.children[i] ?? null);
-  });
-}
-
-function el(tag, className, text) {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
 }
 
 /** A row: subject (opens the message read-only), meta line, state line, action buttons. */
@@ -547,18 +534,6 @@ function addAction(li, label, action, onClick) {
 }
 
 /**
- * A transport error as the Outbox shows it: httpTransport's messages carry the URL and the
- * start of the answer's body, so show the code and the HTTP status (the whole text is in
- * the event log and the row's tooltip).
- */
-function shortError(text) {
-  if (!text) return "unknown error";
-  const m = /^(MAPI_E_\w+): .*?answered (\d{3}[^(:]*?)\s*(?:\(|:|$)/.exec(text);
-  if (m) return `${m[1]}, ${m[2]}`;
-  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
-}
-
-/**
  * Whether a queue row is waiting out the undo window (its deferred send time is the one
  * sendDelayMs gave it), not a "send later" time the user picked.
  */
@@ -574,11 +549,18 @@ function inUndoWindow(row) {
 
 /** The state of a queue row, for the Outbox view. */
 function queueState(row) {
-  if (row.PidTagSubmitFlags & SubmitFlags.LOCKED) return { state: "sending", text: "Sending…", undo: false };
+  if (row.PidTagSubmitFlags & SubmitFlags.LOCKED) {
+    // Not sent from this page: another tab, the service worker, or a page that was closed
+    // mid-send (its lock runs out and the message is taken up again).
+    const text = sendingHere.has(row.entryId)
+      ? "Sending…"
+      : "Sending from another tab or in the background… (if that stopped, it is picked up again within 30 s)";
+    return { state: "sending", text, undo: false };
+  }
   if (row.attempts > 0 && row.nextAttemptAt) {
     return {
       state: "retrying",
-      text: `Retrying: attempt ${row.attempts} failed (${shortError(row.lastError)}); next attempt in ${formatLeft(row.nextAttemptAt)}`,
+      text: `Not sent yet: ${plainTransportError(row.lastError)}. Next try in ${formatLeft(row.nextAttemptAt)}`,
       undo: true,
     };
   }
@@ -609,12 +591,16 @@ async function hurry(kind, entryId, button) {
 
 function renderOutbox(rows) {
   queueRows = new Map(rows.map((r) => [r.entryId, r]));
+  for (const r of rows) subjects.set(r.entryId, r.PidTagSubject);
   syncList(
     $("outbox"),
     rows,
     (r) => r.entryId,
     () => {
       const li = baseRow((li) => openViewer(li.dataset.key, "outbox"));
+      const why = el("details", "why");
+      why.append(el("summary", "", "Details"), el("span"));
+      li.querySelector(".what").append(why);
       addAction(li, "Undo", "undo", (b) => {
         const r = queueRows.get(li.dataset.key);
         undoSend(li.dataset.key, r?.PidTagSubject ?? "", b);
@@ -627,7 +613,11 @@ function renderOutbox(rows) {
       const q = queueState(r);
       li.dataset.state = q.state;
       li.title = r.lastError ? `Last error: ${r.lastError}` : "";
-      setRowText(li, r.PidTagSubject, `To ${[r.PidTagDisplayTo, r.PidTagDisplayCc].filter(Boolean).join("; ") || r.PidTagDisplayBcc || "?"} · submitted ${formatTime(r.PidTagClientSubmitTime)} · ${formatSize(r.PidTagMessageSize)}`, q.text);
+      const why = li.querySelector(".why");
+      why.hidden = !r.lastError;
+      const whyText = r.lastError ? `Attempt ${r.attempts} failed: ${r.lastError}` : "";
+      if (why.lastChild.textContent !== whyText) why.lastChild.textContent = whyText;
+      setRowText(li, r.PidTagSubject, `${recipientsLine(r) || "?"} · submitted ${formatTime(r.PidTagClientSubmitTime)} · ${formatSize(r.PidTagMessageSize)}`, q.text);
       li.querySelector("[data-action=undo]").hidden = !q.undo;
       li.querySelector("[data-action=send-now]").hidden = q.state !== "scheduled";
       li.querySelector("[data-action=retry-now]").hidden = q.state !== "retrying";
@@ -667,11 +657,48 @@ function renderFolder(name, rows) {
       const ndr = r.PidTagMessageClass.startsWith("REPORT.") && r.PidTagMessageClass.endsWith(".NDR");
       li.dataset.kind = ndr ? "ndr" : "note";
       const when = r.PidTagClientSubmitTime ? ` · ${formatTime(r.PidTagClientSubmitTime)}` : "";
-      const meta = ndr ? `Non-delivery report${when}` : `To ${r.PidTagDisplayTo || "(nobody yet)"}${when} · ${formatSize(r.PidTagMessageSize)}`;
+      const extra = ndr ? null : copiesOf(r, () => scheduleRender());
+      const meta = ndr
+        ? `Non-delivery report${when}`
+        : `${recipientsLine({ ...r, ...extra }) || "To (nobody yet)"}${when} · ${formatSize(r.PidTagMessageSize)}`;
       setRowText(li, r.PidTagSubject, meta, "");
     },
   );
   setCount(name, rows.length);
+}
+
+// Contents rows carry PidTagDisplayTo only: the Cc and Bcc of Drafts and Sent Items rows are
+// read from the message once per version (entry id, size, flags) and kept here.
+const copies = new Map();
+
+/** { PidTagDisplayCc, PidTagDisplayBcc } of a contents row, or null until read (then `done`). */
+function copiesOf(r, done) {
+  const key = `${r.entryId}:${r.PidTagMessageSize}:${r.PidTagMessageFlags}`;
+  if (copies.has(key)) return copies.get(key);
+  copies.set(key, null);
+  (async () => {
+    const msg = await store.openMessage(r.entryId, { access: "read" });
+    try {
+      const list = (t) => msg.getRecipients().filter((x) => x.PidTagRecipientType === t).map((x) => x.PidTagDisplayName || x.PidTagEmailAddress).join("; ");
+      copies.set(key, { PidTagDisplayCc: list(2), PidTagDisplayBcc: list(3) });
+    } finally {
+      msg.free();
+    }
+    done();
+  })().catch(() => {}); // gone or damaged meanwhile: the row shows To only
+  return null;
+}
+
+/** "To a; b · Cc c · Bcc d" of a contents or queue row (the parts it has). */
+function recipientsLine(r) {
+  return [
+    ["To", r.PidTagDisplayTo],
+    ["Cc", r.PidTagDisplayCc],
+    ["Bcc", r.PidTagDisplayBcc],
+  ]
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(" · ");
 }
 
 function setCount(name, n) {
@@ -819,17 +846,67 @@ async function sinkFetch(path, init) {
   const res = await fetch(path, { cache: "no-store", ...init });
   if (!res.ok) {
     await res.text().catch(() => {}); // read it: an unread body shows as an aborted request
-    throw new Error(`the mail sink answered ${res.status} to ${init?.method ?? "GET"} ${path}`);
+    const e = new Error("The mail server did not answer as expected.");
+    e.detail = `the mail sink answered ${res.status} to ${init?.method ?? "GET"} ${path}`;
+    throw e;
   }
   return res.json();
 }
 
+// ---------------------------------------------------------------------------------------
+// Online or not: the browser's navigator.onLine and whether the mail server answers (its
+// state is read every few seconds; the demo's "offline" switch counts as offline too).
+
+let sinkReachable = true;
+let sinkOffline = false;
+let sinkPolling = false;
+
+function updateNet() {
+  let text = "";
+  if (!navigator.onLine) text = "You are offline: messages wait in the Outbox and go out when you are back online.";
+  else if (!sinkReachable) text = "The mail server cannot be reached: messages wait in the Outbox and go out when it answers.";
+  else if (sinkOffline) text = "The mail server is offline: messages wait in the Outbox and go out when it is back.";
+  const net = $("net");
+  net.dataset.state = text ? "offline" : "online";
+  $("net-text").textContent = text ? (navigator.onLine ? "Mail server offline" : "Offline") : "Online";
+  const banner = $("net-banner");
+  if (banner.textContent !== text) banner.textContent = text;
+  banner.hidden = !text;
+  document.body.dataset.net = net.dataset.state;
+}
+
+async function pollSink() {
+  if (sinkPolling || !navigator.onLine) return updateNet();
+  sinkPolling = true;
+  try {
+    showSinkState(await sinkFetch("/sink/state"));
+    sinkReachable = true;
+  } catch {
+    sinkReachable = false;
+  } finally {
+    sinkPolling = false;
+  }
+  updateNet();
+}
+
+function setupNet() {
+  window.addEventListener("offline", updateNet);
+  window.addEventListener("online", () => {
+    updateNet();
+    pollSink();
+  });
+  setInterval(pollSink, 5000);
+  updateNet();
+}
+
 function showSinkState(s) {
+  sinkOffline = !!s.offline;
   $("offline").checked = s.offline;
   $("slow").checked = s.delayMs > 0;
   $("slow-label").textContent = `Slow mail server (holds each message ${s.delayMs > 0 ? Math.round(s.delayMs / 1000) : 5} s)`;
   $("sink-folder").textContent = s.folder;
   document.body.dataset.offline = String(s.offline);
+  updateNet();
 }
 
 async function setSinkState(change, button) {
@@ -839,6 +916,7 @@ async function setSinkState(change, button) {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(change),
     });
+    sinkReachable = true;
     showSinkState(s);
     log(`mail sink: ${s.offline ? "offline (refuses with 503 + Retry-After)" : "online"}${s.delayMs ? `, slow (${s.delayMs / 1000} s a message)` : ""}`);
     if (!s.offline) showStatus("The mail server is back: waiting messages go out at their next attempt.");
@@ -917,8 +995,8 @@ function setupTabs() {
 function onStoreEvent(event) {
   const d = event.detail ?? {};
   const subject = (id) => {
-    const r = queueRows.get(id);
-    return r ? `"${r.PidTagSubject}"` : "a message";
+    const s = queueRows.get(id)?.PidTagSubject ?? subjects.get(id);
+    return s !== undefined ? `"${s || "(no subject)"}"` : "a message";
   };
   switch (event.type) {
     case "submitted":
@@ -926,11 +1004,20 @@ function onStoreEvent(event) {
       break;
     case "sending":
       log(`sending ${subject(d.entryId)} via ${d.transport}`);
+      sendingHere.add(d.entryId);
+      // Too late for Undo from here on: the bar stops offering it at once.
+      if (undoBar?.entryId === d.entryId && (undoBar.phase === "waiting" || undoBar.phase === "later")) {
+        undoBar.phase = "sending";
+        updateUndoBar();
+      }
       break;
     case "retry":
+      sendingHere.delete(d.entryId);
+      if (undoBar?.entryId === d.entryId && undoBar.phase === "sending") undoBar.phase = "waiting";
       log(`attempt ${d.attempt} of ${subject(d.entryId)} failed: ${d.error}; next at ${formatTime(d.nextAttemptAt)}`);
       break;
     case "sent":
+      sendingHere.delete(d.entryId);
       log(`sent ${subject(d.entryId)}${d.sentEntryId ? " (now in Sent Items)" : ""}`);
       if (undoBar?.entryId === d.entryId && undoBar.phase !== "failed") {
         undoBar.phase = "sent";
@@ -996,6 +1083,7 @@ async function openStore() {
     identity: IDENTITIES[0],
     transports: [transport],
     sendDelayMs: UNDO_MS,
+    maxMessageSize: MAX_MESSAGE,
     retry: { initialMs: 1000, maxMs: 30_000 },
   };
   const note = $("backend-note");
@@ -1024,6 +1112,7 @@ async function openStore() {
 }
 
 async function main() {
+  setupDock();
   const from = $("from");
   IDENTITIES.forEach((id, i) => from.append(new Option(`${id.name} <${id.email}>`, String(i))));
   setupTabs();
@@ -1051,13 +1140,18 @@ async function main() {
   });
   $("attach").addEventListener("change", async (e) => {
     const files = [...e.target.files];
-    for (const f of files) {
-      compose.attachments.push({ name: f.name, type: f.type, bytes: new Uint8Array(await f.arrayBuffer()) });
-    }
     e.target.value = "";
-    if (files.length) markDirty();
-    renderAttachments();
+    await attachFiles(files);
   });
+  $("attach-hint").textContent = `Up to ${formatSize(MAX_MESSAGE)} a message.`;
+  // Addresses are checked when the field is left, and again as it is typed in once wrong.
+  for (const id of ADDRESS_FIELDS) {
+    $(id).addEventListener("change", () => checkAddressField(id));
+    $(id).addEventListener("input", () => {
+      if ($(id).getAttribute("aria-invalid") === "true") checkAddressField(id);
+    });
+  }
+  $("send-at").addEventListener("change", () => checkSendAt());
   $("save").addEventListener("click", (e) =>
     run(e.currentTarget, async () => {
       await saveDraft();
@@ -1098,22 +1192,28 @@ async function main() {
     $("offline").disabled = false;
     $("slow").disabled = false;
   } catch (err) {
-    showError(err, "The mail sink is not reachable (start the demo with `npm start`): ");
+    sinkReachable = false;
+    showError("The mail server cannot be reached: start the demo with npm start.", "", { detail: describe(err) });
   }
+  setupNet();
   await render();
   restoreUndoBar();
   refreshSinkSoon();
   setInterval(tick, 250);
   for (const id of ["send", "save", "new", "damage"]) $(id).disabled = false;
   setComposeState();
-  if ($("error").hidden) {
-    showStatus(UNDO_MS > 0 ? `Ready. Sent messages wait ${UNDO_MS / 1000} s before they go, so you can undo.` : "Ready.");
+  $("undo-words").textContent = UNDO_MS > 0 ? `a ${formatWindow(UNDO_MS)} undo window` : "no undo window";
+  if (UNDO_RAW !== null && String(UNDO_MS) !== UNDO_RAW && $("error").hidden) {
+    showError(`The undo window in the address (?undo=${UNDO_RAW}) must be a whole number of milliseconds from 0 to ${UNDO_MAX_MS}: using ${formatWindow(UNDO_MS)}.`);
   }
   document.body.dataset.ready = "true";
 }
 
+function formatWindow(ms) {
+  return ms % 60_000 === 0 && ms >= 60_000 ? `${ms / 60_000}-minute` : `${+(ms / 1000).toFixed(1)}-second`;
+}
+
 main().catch((err) => {
-  showError(err);
-  $("status").textContent = "The demo could not start.";
+  showError(err, "The demo could not start. ");
   console.error(err);
 });

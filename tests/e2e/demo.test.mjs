@@ -89,10 +89,11 @@ async function quiet() {
 }
 
 /** Opens the page on a fresh database; resolves once it is ready. */
-async function openPage({ undo, db } = {}) {
+async function openPage({ undo, db, maxsize } = {}) {
   await quiet();
   const q = new URLSearchParams({ db: db ?? `e2e-${process.pid}-${++dbSeq}` });
   if (undo !== undefined) q.set("undo", String(undo));
+  if (maxsize !== undefined) q.set("maxsize", String(maxsize));
   const res = await page.goto(`${server.url}?${q}`);
   assert.equal(res.status(), 200);
   await page.locator("body[data-ready=true]").waitFor();
@@ -113,6 +114,34 @@ async function compose({ to = "", cc = "", bcc = "", subject, body = "", html = 
   await page.fill("#html", html);
   if (importance !== undefined) await page.selectOption("#importance", String(importance));
   if (files) await page.setInputFiles("#attach", files);
+}
+
+const VIEWPORTS = [
+  { name: "1280×900", width: 1280, height: 900 },
+  { name: "360 px", width: 360, height: 740 },
+];
+
+/** Asserts that the element is shown and its box lies inside the viewport. */
+async function assertInView(locator, what) {
+  const box = await locator.boundingBox();
+  const vp = page.viewportSize();
+  assert.ok(box, `${what} is shown`);
+  const inside = box.x >= -0.5 && box.y >= -0.5 && box.x + box.width <= vp.width + 0.5 && box.y + box.height <= vp.height + 0.5;
+  assert.ok(inside, `${what} is inside the ${vp.width}×${vp.height} viewport: ${JSON.stringify(box)}`);
+}
+
+/** Asserts a message is in plain words: no MAPI codes, entry ids or API hints. */
+async function assertPlain(locator) {
+  const text = await locator.textContent();
+  assert.doesNotMatch(text, /MAPI_[EW]_|[0-9a-f]{40,}|force: true|Failed to fetch|https?:\/\//, `plain words: ${text}`);
+}
+
+/** Scrolls the page so that the Send button sits at the bottom edge of the window. */
+async function scrollToSend() {
+  await page.evaluate(() => {
+    const r = document.getElementById("send").getBoundingClientRect();
+    window.scrollBy(0, r.bottom - window.innerHeight + 2);
+  });
 }
 
 /** Waits until `subject` is in Sent Items (the spooler finished it). */
@@ -281,25 +310,35 @@ test("send then Undo: nothing reaches the sink and the message is back in the co
   assert.deepEqual(pageErrors(), []);
 });
 
-test("Undo too late: while a transport holds the message the page says MAPI_E_UNABLE_TO_ABORT", async () => {
-  await openPage({ undo: 300 });
-  server.sink.setState({ delayMs: 600_000 }); // hold the POST until released
-  const subject = `Held by the server ${Date.now()}`;
-  await compose({ to: "alice@example.org", subject, body: "x" });
-  await page.click("#send");
-  await page.locator("#outbox li[data-state=sending]", { hasText: subject }).waitFor();
-  assert.ok(await outboxRow(subject).locator("[data-action=undo]").isHidden(), "no Undo on a message being sent");
-  await page.click("#undo-button"); // the undo bar's button is still there: too late now
-  const alert = page.locator("#error");
-  await alert.waitFor();
-  assert.match(await alert.textContent(), /Too late to undo .*MAPI_E_UNABLE_TO_ABORT/);
-  assert.equal(await page.locator("#subject").inputValue(), "", "the form was not touched");
+for (const vp of VIEWPORTS) {
+  test(`Undo only while it can work: once a transport has the message the bar stops offering it (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 300 });
+      server.sink.setState({ delayMs: 600_000 }); // hold the POST until released
+      const subject = `Held by the server ${Date.now()}`;
+      await compose({ to: "alice@example.org", subject, body: "x" });
+      await page.click("#send");
+      await page.locator("#outbox li[data-state=sending]", { hasText: subject }).waitFor({ state: "attached" });
+      assert.ok(await outboxRow(subject).locator("[data-action=undo]").isHidden(), "no Undo on a message being sent");
+      // The store's "sending" event: the bar says it is too late and has no Undo button.
+      await page.locator("#undo-bar[data-phase=sending]").waitFor();
+      assert.match(await page.locator("#undo-text").textContent(), /Sending ".*" now: too late to undo\./);
+      assert.ok(await page.locator("#undo-button").isHidden(), "no Undo button while it is being sent");
+      await assertInView(page.locator("#undo-bar"), "the undo bar");
+      assert.equal(await page.locator("#subject").inputValue(), "", "the form was not touched");
 
-  server.sink.setState({ delayMs: 0 });
-  await waitSent(subject);
-  assert.equal(sinkRecords(subject).length, 1);
-  assert.deepEqual(pageErrors(), []);
-});
+      server.sink.setState({ delayMs: 0 });
+      await waitSent(subject);
+      await page.locator("#undo-bar[data-phase=sent]").waitFor();
+      assert.equal(sinkRecords(subject).length, 1);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      server.sink.setState({ delayMs: 0 });
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
 test("offline: the Outbox shows the retries; back online the message is delivered once", async () => {
   await openPage({ undo: 0 });
@@ -314,13 +353,20 @@ test("offline: the Outbox shows the retries; back online the message is delivere
   const retrying = page.locator("#outbox li[data-state=retrying]", { hasText: subject });
   await retrying.waitFor();
   const text = await retrying.locator(".state").textContent();
-  assert.match(text, /Retrying: attempt \d+ failed \(MAPI_E_WAIT, 503 Service Unavailable\); next attempt in \d+ s/);
+  assert.match(text, /^Not sent yet: the mail server is busy or offline\. Next try in \d+ s$/, "plain words, no codes");
   assert.match(await retrying.getAttribute("title"), /^Last error: MAPI_E_WAIT: .*503.*offline/, "the whole error is one hover away");
+  // The offline indicator: the mail server's switch counts as offline.
+  await page.locator("#net[data-state=offline]").waitFor();
+  assert.match(await page.locator("#net-banner").textContent(), /mail server is offline: messages wait in the Outbox/);
+  await assertInView(page.locator("#net-banner"), "the offline banner");
   assert.ok(await retrying.locator("[data-action=undo]").isVisible(), "Undo still works between attempts");
+  assert.match(await retrying.locator(".why").textContent(), /Attempt \d+ failed: MAPI_E_WAIT: .*503/, "the whole error is in the row's details");
   assert.deepEqual(sinkRecords(subject), [], "the sink refused it");
 
   await page.locator("#offline").uncheck();
   await page.locator("body[data-offline=false]").waitFor();
+  await page.locator("#net[data-state=online]").waitFor();
+  assert.ok(await page.locator("#net-banner").isHidden());
   await waitSent(subject);
   const recs = sinkRecords(subject);
   assert.equal(recs.length, 1, "delivered once");
@@ -442,20 +488,68 @@ test("a refused recipient gets a readable non-delivery report in the Inbox", asy
   assert.deepEqual(pageErrors(), []);
 });
 
-test("bad input shows the MapiError and queues nothing; the form keeps the input", async () => {
-  await openPage();
-  await compose({ to: "not an address", subject: "bad recipient" });
-  await page.click("#send");
-  const alert = page.locator("#error");
-  await alert.waitFor();
-  assert.match(await alert.textContent(), /^MAPI_E_INVALID_PARAMETER: /);
-  assert.equal(await page.locator("#outbox li").count(), 0);
-  assert.equal(await page.locator("#to").inputValue(), "not an address");
+for (const vp of VIEWPORTS) {
+  test(`bad input is said in view, under its field and in a toast, in plain words; nothing is queued (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ maxsize: 20_000 });
+      // A quoted name with a comma is one address; the second item is not an address.
+      await compose({ to: '"Smith, Bob" <bob@example.org>, not an address', subject: "bad recipient" });
+      await scrollToSend();
+      await page.click("#send");
+      const fieldError = page.locator("#to-error");
+      await fieldError.waitFor();
+      assert.equal(await fieldError.textContent(), '"not an address" is not an email address (name@example.org, or Name <name@example.org>).');
+      assert.equal(await page.locator("#to").getAttribute("aria-invalid"), "true");
+      await assertInView(fieldError, "the To field's error");
+      const toast = page.locator("#error");
+      await toast.waitFor();
+      await assertInView(toast, "the error toast");
+      await assertPlain(page.locator("#error-text"));
+      assert.equal(await page.locator("#outbox li").count(), 0);
+      assert.equal(await page.locator("#to").inputValue(), '"Smith, Bob" <bob@example.org>, not an address');
+      // Fixed as it is typed: the error goes.
+      await page.fill("#to", '"Smith, Bob" <bob@example.org>');
+      await fieldError.waitFor({ state: "hidden" });
 
-  await compose({ to: "", subject: "nobody" });
+      await compose({ to: "", subject: "nobody" });
+      await scrollToSend();
+      await page.click("#send");
+      await page.locator("#to-error", { hasText: "Add at least one recipient" }).waitFor();
+      await assertInView(page.locator("#to-error"), "the empty-To error");
+      await assertInView(page.locator("#error"), "the error toast");
+      await assertPlain(page.locator("#error-text"));
+      assert.equal(await page.locator("#outbox li").count(), 0);
+
+      // A file over the size limit (?maxsize=20000) is refused when it is attached.
+      await page.setInputFiles("#attach", [{ name: "big.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(30_000, 1) }]);
+      const attachError = page.locator("#attach-error");
+      await attachError.waitFor();
+      assert.match(await attachError.textContent(), /^"big\.bin" \(29 KB\) is too big to attach: a message can be at most 20 KB/);
+      await assertInView(attachError, "the attachment error");
+      assert.equal(await page.locator("#attachments li").count(), 0, "not attached");
+      await page.setInputFiles("#attach", [{ name: "small.txt", mimeType: "text/plain", buffer: Buffer.from("fits\n") }]);
+      await attachError.waitFor({ state: "hidden" });
+      assert.match(await page.locator("#attachments").textContent(), /small\.txt/);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
+
+test('a quoted display name with a comma ("Smith, Bob" <bob@example.org>) is one recipient, and goes out as one', async () => {
+  await openPage({ undo: 0 });
+  const subject = `Quoted name ${Date.now()}`;
+  await compose({ to: '"Smith, Bob" <bob@example.org>; alice@example.org', cc: "Team: carol@example.org, dave@example.org;", subject, body: "x" });
   await page.click("#send");
-  await page.locator("#error", { hasText: "MAPI_E_NO_RECIPIENTS" }).waitFor();
-  assert.equal(await page.locator("#outbox li").count(), 0);
+  await waitSent(subject);
+  const [rec] = sinkRecords(subject);
+  assert.deepEqual(rec.rcptTo.sort(), ["alice@example.org", "bob@example.org", "carol@example.org", "dave@example.org"]);
+  const mail = await simpleParser(await readFile(join(sinkDir, rec.file)));
+  assert.deepEqual(mail.to.value.map((a) => [a.name, a.address]), [["Smith, Bob", "bob@example.org"], ["", "alice@example.org"]]);
+  // Sent Items shows Cc too.
+  assert.match(await folderRow("sent", subject).locator(".meta").textContent(), /To .*Smith, Bob.* · Cc .*carol@example\.org/);
   assert.deepEqual(pageErrors(), []);
 });
 
@@ -506,7 +600,7 @@ test("screenshot: the Outbox with messages in several states (the scenario of sc
     assert.deepEqual(staged.states, ["sending", "retrying", "scheduled", "scheduled"]);
     const { held, refused, later, fresh, sent } = staged.subjects;
     assert.match(await outboxRow(held).locator(".state").textContent(), /^Sending…$/);
-    assert.match(await outboxRow(refused).locator(".state").textContent(), /^Retrying: attempt 1 failed \(MAPI_E_WAIT, 503 Service Unavailable\); next attempt in (2 min|1[01][0-9] s)$/);
+    assert.match(await outboxRow(refused).locator(".state").textContent(), /^Not sent yet: the mail server is busy or offline\. Next try in (2 min|1[01][0-9] s)$/);
     assert.match(await outboxRow(later).locator(".state").textContent(), /^Scheduled for .* \(in \d+ h\)$/);
     assert.match(await outboxRow(fresh).locator(".state").textContent(), /^Undo window: sends in \d s$/);
     assert.equal(await page.locator("#count-sent").textContent(), "1");
