@@ -1,12 +1,13 @@
 // The docs as a reader of the npm package gets them: pack the package, install the tarball
 // into a throwaway project, then
 // - run every ```js block of the packed README.md and docs/API.md there, as its own module
-//   importing "mapi-outbox" by name (a block marked ```js norun: <reason> is skipped, and
-//   must say why);
+//   importing "mapi-outbox" by name, with a 30 s timeout, and require exit code 0 (a block
+//   marked ```js norun: <reason> is skipped, and must say why); a `//=> <output>` comment
+//   on a console.log line (or alone on the line after it) is checked against what it prints;
 // - check that every relative link and image of the packed Markdown files names a file in
 //   the package, and every #anchor a heading of the file it points to.
 // Needs a built pkg/ (`npm run build`).
-import { after, before, describe, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -117,22 +118,72 @@ test("every relative link and image of the packed Markdown resolves inside the p
   assert.deepEqual(broken, []);
 });
 
+/**
+ * The block as the module to run: each `console.log(...);` whose line ends with, or is
+ * followed by a line holding only, a `//=> <output>` comment becomes a call that prints the
+ * same thing and throws unless it equals <output> (whitespace runs compared as one space).
+ * Lines keep their numbers. Returns { source, checks }.
+ */
+export function instrument(code) {
+  const lines = code.split("\n");
+  let checks = 0;
+  const check = (indent, args, expected, line) => {
+    checks++;
+    return `${indent}__docsExpect(${JSON.stringify(expected.trim())}, ${line}, ${args});`;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    let m = /^(\s*)console\.log\((.*)\);\s*\/\/=>(.*)$/.exec(lines[i]);
+    if (m) {
+      lines[i] = check(m[1], m[2], m[3], i + 1);
+      continue;
+    }
+    m = /^(\s*)console\.log\((.*)\);\s*$/.exec(lines[i]);
+    const next = /^\s*\/\/=>(.*)$/.exec(lines[i + 1] ?? "");
+    if (m && next) lines[i] = check(m[1], m[2], next[1], i + 1);
+  }
+  if (checks === 0) return { source: code, checks };
+  lines.push(
+    'import { format as __docsFormat } from "node:util";',
+    "function __docsExpect(expected, line, ...args) {",
+    "  const got = __docsFormat(...args);",
+    "  console.log(got);",
+    '  const norm = (s) => s.replace(/\\s+/g, " ").trim();',
+    "  if (norm(got) !== norm(expected)) {",
+    "    throw new Error(`line ${line} of the block printed\\n  ${norm(got)}\\nbut its //=> comment says\\n  ${norm(expected)}`);",
+    "  }",
+    "}",
+  );
+  return { source: lines.join("\n"), checks };
+}
+
+test("a //=> comment is checked (the instrumenting itself)", () => {
+  const { source, checks } = instrument('const a = 1;\nconsole.log(a, [a]); //=> 1 [ 1 ]\nconsole.log("x");\n//=> x\nconsole.log(2); // prose');
+  assert.equal(checks, 2);
+  assert.equal(source.split("\n")[1], '__docsExpect("1 [ 1 ]", 2, a, [a]);');
+  assert.equal(source.split("\n")[2], '__docsExpect("x", 3, "x");');
+  assert.equal(source.split("\n")[4], "console.log(2); // prose");
+});
+
 for (const file of DOCS) {
-  describe(`the js examples of ${file} run against the installed package`, async () => {
-    const md = await readFile(join(repo, file), "utf8");
+  // The blocks are read from the installed package (what a reader of it has), so each one
+  // becomes a subtest once the package is installed.
+  test(`the js examples of ${file} run against the installed package`, async (t) => {
+    const md = await readFile(join(installed, file), "utf8");
     const blocks = codeBlocks(md).filter((b) => /^js\b/.test(b.info));
-    test(`${file} has runnable examples`, () => {
-      assert.ok(blocks.some((b) => b.info === "js"), `${file} has at least one runnable js block`);
-      for (const b of blocks) {
-        if (b.info !== "js") {
-          assert.match(b.info, /^js norun: \S/, `${file}:${b.line}: a skipped block says why (\`\`\`js norun: <reason>)`);
-        }
+    const runnable = blocks.filter((b) => b.info === "js");
+    assert.ok(runnable.length > 0, `${file} has at least one runnable js block`);
+    for (const b of blocks) {
+      if (b.info !== "js") {
+        assert.match(b.info, /^js norun: \S/, `${file}:${b.line}: a skipped block says why (\`\`\`js norun: <reason>)`);
       }
-    });
-    for (const b of blocks.filter((b) => b.info === "js")) {
-      test(`${file}:${b.line}`, async () => {
+    }
+    let checked = 0;
+    for (const b of runnable) {
+      await t.test(`${file}:${b.line}`, async () => {
         const script = join(project, `example-${file.replace(/\W/g, "_")}-${b.line}.mjs`);
-        await writeFile(script, b.code + "\n");
+        const { source, checks } = instrument(b.code);
+        checked += checks;
+        await writeFile(script, source + "\n");
         try {
           await run(process.execPath, [script], { cwd: project, timeout: 30_000, maxBuffer: 4 << 20 });
         } catch (e) {
@@ -140,5 +191,7 @@ for (const file of DOCS) {
         }
       });
     }
+    t.diagnostic(`${runnable.length} blocks run, ${blocks.length - runnable.length} marked norun, ${checked} //=> outputs checked`);
+    if (file === "docs/API.md") assert.ok(checked >= 20, `API.md checks its printed outputs (${checked} //=> comments)`);
   });
 }
