@@ -63,6 +63,11 @@ apt_install() { # apt_install <what for> <package...>
   fi
 }
 
+# libfuzzer-sys builds libFuzzer from its C++ sources (the fuzz stage).
+if ! command -v g++ >/dev/null 2>&1; then
+  apt_install "the fuzz stage (libFuzzer is C++)" g++
+fi
+
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   apt_install "browser tests" chromium chromium-driver
 fi

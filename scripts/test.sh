@@ -3,6 +3,8 @@
 #
 #   1 setup      scripts/setup.sh (installs whatever tool is missing; quick when all are there)
 #   2 native     cargo test (unit, integration, property and doc tests, natively: trap 4)
+#     fuzz       scripts/fuzz.sh: libFuzzer on the record decoder, the property rules and the
+#                MIME writer, FUZZ_SECONDS (default 20) each from the committed corpus
 #   3 build      scripts/build.sh (pkg/: wasm + JS glue, wasm-opt'd)
 #   4 wasm-node  wasm-pack test --node -- --all-targets
 #   5 wasm-chrome wasm-pack test --headless --chrome -- --all-targets (Debian chromedriver: traps 5-7, 9)
@@ -27,7 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-ALL_STAGES=(setup native build wasm-node wasm-chrome wasm-firefox wasm-webkit node types pack browser browser-firefox browser-webkit e2e jmap)
+ALL_STAGES=(setup native fuzz build wasm-node wasm-chrome wasm-firefox wasm-webkit node types pack browser browser-firefox browser-webkit e2e jmap)
 if [ $# -gt 0 ]; then STAGES=("$@"); else STAGES=("${ALL_STAGES[@]}"); fi
 for s in "${STAGES[@]}"; do
   case " ${ALL_STAGES[*]} " in *" $s "*) ;; *) echo "unknown stage '$s' (stages: ${ALL_STAGES[*]})" >&2; exit 2;; esac
@@ -144,6 +146,9 @@ want setup && run_stage setup none "install missing tools (scripts/setup.sh)" --
 
 want native && run_stage native cargo "cargo test (native: unit, property and doc tests)" -- \
   cargo test
+
+want fuzz && run_stage fuzz none "libFuzzer: record, props, mime, ${FUZZ_SECONDS:-20}s each (scripts/fuzz.sh)" -- \
+  bash scripts/fuzz.sh
 
 want build && run_stage build none "build pkg/ (scripts/build.sh)" -- bash scripts/build.sh
 

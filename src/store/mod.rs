@@ -8,6 +8,7 @@ mod event;
 mod folder;
 mod memory;
 mod record;
+pub mod repair;
 pub mod rows;
 pub mod transitions;
 

@@ -23,6 +23,34 @@ pub struct QueueRow {
 }
 
 impl QueueRow {
+    /// The row of a queued message whose stored metadata cannot be read: it stays in the
+    /// view (never silently gone), says so in `last_error`, and can be aborted (back to
+    /// Drafts from its content) or deleted.
+    pub fn damaged(entry_id: EntryId) -> QueueRow {
+        QueueRow {
+            entry_id,
+            client_submit_time: 0,
+            display_to: String::new(),
+            display_cc: String::new(),
+            display_bcc: String::new(),
+            message_flags: crate::message::flags::SUBMIT | crate::message::flags::UNSENT,
+            message_size: 0,
+            priority: 0,
+            sender_name: String::new(),
+            subject: String::new(),
+            submit_flags: 0,
+            deferred_send_time: None,
+            attempts: 0,
+            last_error: Some(
+                "MAPI_E_CORRUPT_DATA: the stored metadata of this message is damaged, so it \
+                 cannot be sent; abort it (it comes back to Drafts if its content is intact) \
+                 or delete it"
+                    .into(),
+            ),
+            next_attempt_at: None,
+        }
+    }
+
     /// None for a record that is not queued.
     pub fn of(rec: &StoredMessage) -> Option<QueueRow> {
         let q = rec.queue.as_ref()?;

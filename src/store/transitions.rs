@@ -214,6 +214,26 @@ pub fn submit(
     Ok((rec, sent))
 }
 
+/// abortSubmit of a message whose stored metadata is damaged (its folder, flags and queue
+/// state are unreadable): it comes back as a draft rebuilt from its content, if the content
+/// is intact; otherwise MAPI_E_CORRUPT_DATA says to delete it. Nothing was sent of it that
+/// the store knows of, and a message the user cannot see or stop is worse than a draft.
+pub fn recover_damaged(id: &EntryId, content_blob: &[u8], seq: u64) -> Result<StoredMessage> {
+    let mut content = record::decode(&id.to_hex(), content_blob).map_err(|e| {
+        mapi_err!(
+            CorruptData,
+            "message {id}: its stored metadata and its content are both damaged ({}); delete it",
+            e.message
+        )
+    })?;
+    content.props.remove(tags::PidTagClientSubmitTime);
+    let base = Base {
+        entry_id: *id,
+        version: None,
+    };
+    save(None, &base, &content, false, seq)
+}
+
 /// abortSubmit. `finished` says the id belonged to a message whose send was finished.
 pub fn abort(
     existing: Option<&StoredMessage>,

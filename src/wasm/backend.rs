@@ -118,7 +118,12 @@ impl Backend {
     pub async fn queue_rows(&self) -> Result<Vec<QueueRow>> {
         Ok(match self {
             Backend::Memory(m) => mem(m)?.outgoing_queue().filter_map(QueueRow::of).collect(),
-            Backend::IndexedDb(db) => db.queued().await?.iter().filter_map(QueueRow::of).collect(),
+            Backend::IndexedDb(db) => {
+                let (good, damaged) = db.queue_listing().await?;
+                let rows = good.iter().filter_map(QueueRow::of);
+                rows.chain(damaged.into_iter().map(QueueRow::damaged))
+                    .collect()
+            }
         })
     }
 

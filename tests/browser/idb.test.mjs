@@ -393,3 +393,127 @@ test("a newer version in a second tab is never blocked: the first tab closes and
   await a.close();
   await b.close();
 });
+
+test("a queued message whose stored metadata is damaged stays in the queue as a row that says so, and abort brings it back to Drafts", async () => {
+  const db = freshDb();
+  const page = await newPage();
+  const id = await page.evaluate(async (db) => {
+    const store = await mox.open(db);
+    const m = mox.draft(store, "metadata to be damaged", { recipients: 2 });
+    const id = m.entryId;
+    await m.submit();
+    const ok = mox.draft(store, "an intact neighbour");
+    await ok.submit();
+    await store.close();
+    return id;
+  }, db);
+  const after = await page.evaluate(async ({ db, id }) => {
+    const raw = async (db, f) => {
+      const idb = await new Promise((ok, fail) => {
+        const r = indexedDB.open(db);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => fail(r.error);
+      });
+      try {
+        return await f(idb);
+      } finally {
+        idb.close();
+      }
+    };
+    // Damage the record's metadata (not its content), as a disk or a bad extension could.
+    await raw(db, (idb) => new Promise((ok, fail) => {
+      const tx = idb.transaction("messages", "readwrite");
+      const s = tx.objectStore("messages");
+      const r = s.get(id);
+      r.onsuccess = () => s.put({ ...r.result, meta: new Uint8Array([1, 2, 3]) });
+      tx.oncomplete = ok;
+      tx.onerror = () => fail(tx.error);
+    }));
+    const store = await mox.open(db);
+    const queue = await store.outgoingQueue();
+    const row = queue.find((r) => r.entryId === id);
+    const aborted = await mox.outcome(store.abortSubmit(id));
+    const queueAfter = mox.ids(await store.outgoingQueue());
+    const drafts = mox.ids(await store.contents("drafts"));
+    const back = await store.openMessage(id);
+    return {
+      rows: queue.length,
+      lastError: row?.lastError,
+      flags: row?.PidTagMessageFlags,
+      aborted,
+      queueAfter,
+      inDrafts: drafts.includes(id),
+      subject: back.getProps(["PidTagSubject"]).PidTagSubject,
+      recipients: back.getRecipients().length,
+    };
+  }, { db, id });
+  assert.equal(after.rows, 2, "the damaged message is still listed, beside the intact one");
+  assert.match(after.lastError ?? "", /MAPI_E_CORRUPT_DATA.*damaged/);
+  assert.equal(after.flags & 4, 4, "MSGFLAG_SUBMIT: it is queued");
+  assert.deepEqual(after.aborted, { ok: true });
+  assert.equal(after.queueAfter.length, 1);
+  assert.ok(!after.queueAfter.includes(id));
+  assert.ok(after.inDrafts, "aborted back into Drafts, rebuilt from its intact content");
+  assert.equal(after.subject, "metadata to be damaged");
+  assert.equal(after.recipients, 2);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a damaged store meta record is repaired from the messages: Store.open works, nothing is lost, and the console says what was repaired", async () => {
+  const db = freshDb();
+  const page = await newPage();
+  const warnings = [];
+  page.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+  const before = await page.evaluate(async (db) => {
+    const store = await mox.open(db);
+    const d = mox.draft(store, "a draft");
+    await d.saveChanges();
+    const q = mox.draft(store, "queued");
+    const qid = q.entryId;
+    await q.submit();
+    const out = { draft: d.entryId, queued: qid };
+    await store.close();
+    return out;
+  }, db);
+  const after = await page.evaluate(async ({ db, before }) => {
+    const raw = async (db, f) => {
+      const idb = await new Promise((ok, fail) => {
+        const r = indexedDB.open(db);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => fail(r.error);
+      });
+      try {
+        return await f(idb);
+      } finally {
+        idb.close();
+      }
+    };
+    await raw(db, (idb) => new Promise((ok, fail) => {
+      const tx = idb.transaction("meta", "readwrite");
+      tx.objectStore("meta").put({ uid: "not a uid", seq: "x" }, "store");
+      tx.oncomplete = ok;
+      tx.onerror = () => fail(tx.error);
+    }));
+    const opened = await mox.outcome(mox.open(db));
+    const store = await mox.open(db);
+    const draft = await store.openMessage(before.draft);
+    const queue = mox.ids(await store.outgoingQueue());
+    const aborted = await mox.outcome(store.abortSubmit(before.queued));
+    // A new message after the repair gets a later change sequence than the old ones.
+    const n = mox.draft(store, "after the repair");
+    await n.saveChanges();
+    const drafts = (await store.contents("drafts")).map((r) => r.PidTagSubject);
+    return { opened, draft: draft.getProps(["PidTagSubject"]).PidTagSubject, queue, aborted, drafts, sameIds: draft.entryId === before.draft };
+  }, { db, before });
+  assert.deepEqual(after.opened, { ok: true });
+  assert.equal(after.draft, "a draft");
+  assert.ok(after.sameIds);
+  assert.deepEqual(after.queue, [before.queued]);
+  assert.deepEqual(after.aborted, { ok: true });
+  assert.equal(after.drafts[0], "after the repair", "newest first: the sequence was set past every record's");
+  assert.equal(after.drafts.length, 3);
+  assert.ok(warnings.some((w) => /meta record was damaged and has been repaired.*2 of its 2 messages/.test(w)), warnings.join("\n"));
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -320,3 +320,39 @@ test("new Store() / new Message() / new Attachment() throw MAPI_E_NO_SUPPORT say
   assertMapiError(() => new Message(), "MAPI_E_NO_SUPPORT", "createMessage");
   assertMapiError(() => new Attachment(), "MAPI_E_NO_SUPPORT", "createAttach");
 });
+
+// --- a hostile transport: what it settles with is read by catching code too ---------------
+
+test("a transport rejecting with a revoked Proxy (or resolving with hostile values) leaves nothing locked: retried, flush settles, abort works", async () => {
+  const answers = [
+    () => Promise.reject(revoked()),
+    () => Promise.reject(trapping("get").proxy),
+    () => Promise.resolve(revoked()),
+    () => Promise.resolve({ failed: revoked([]) }),
+    () => Promise.resolve({ failed: trapping("get", []).proxy }),
+  ];
+  for (const [i, answer] of answers.entries()) {
+    let calls = 0;
+    const s = await Store.open({
+      identity: { email: ME },
+      retry: { initialMs: 60_000, maxMs: 60_000 },
+      transports: [{ name: "hostile", addressTypes: ["SMTP"], send: () => (calls++, answer()) }],
+    });
+    try {
+      const m = s.createMessage();
+      m.setProps({ PidTagSubject: `hostile answer ${i}` });
+      m.modifyRecipients("add", [recipient()]);
+      const id = m.entryId;
+      await m.submit();
+      const r = await settlesSoon(s.flush());
+      assert.equal(calls, 1, `answer ${i}: one attempt`);
+      assert.equal(r.remaining, 1, `answer ${i}: an unreadable answer is not taken as delivery`);
+      const [row] = await s.outgoingQueue();
+      assert.equal(row.PidTagSubmitFlags & 1, 0, `answer ${i}: not left locked`);
+      assert.equal(typeof row.lastError, "string");
+      await s.abortSubmit(id); // not MAPI_E_UNABLE_TO_ABORT
+    } finally {
+      await s.close();
+    }
+  }
+});

@@ -48,7 +48,7 @@ impl IdbStore {
         new_uid: [u8; 16],
     ) -> Result<IdbStore> {
         let db = open::open_database(name, new_uid).await?;
-        let uid = match open::read_uid(&db, name).await {
+        let uid = match open::read_uid(&db, name, new_uid).await {
             Ok(uid) => uid,
             Err(e) => {
                 db.close();

@@ -12,7 +12,7 @@ use super::error::{dom_error, OrDom};
 use super::request::{request, sleep, First, Race};
 use super::schema;
 use super::tx::Tx;
-use crate::entry_id::StoreUid;
+use crate::entry_id::{hex, StoreUid};
 use crate::error::{Error, Result};
 use crate::{bail, mapi_err};
 
@@ -152,7 +152,11 @@ async fn open_at(
 }
 
 /// Checks that the database is a mapi-outbox store and reads its uid.
-pub async fn read_uid(db: &web_sys::IdbDatabase, name: &str) -> Result<StoreUid> {
+pub async fn read_uid(
+    db: &web_sys::IdbDatabase,
+    name: &str,
+    new_uid: [u8; 16],
+) -> Result<StoreUid> {
     let names = db.object_store_names();
     for s in [
         schema::MESSAGES,
@@ -178,16 +182,76 @@ pub async fn read_uid(db: &web_sys::IdbDatabase, name: &str) -> Result<StoreUid>
     let meta = tx
         .get(&tx.store(schema::META)?, &schema::META_KEY.into())
         .await?;
-    let uid = js_sys::Reflect::get(&meta, &"uid".into())
+    if let Some(uid) = readable_meta(&meta) {
+        return Ok(uid);
+    }
+    drop(tx);
+    repair_meta(db, name, new_uid).await
+}
+
+/// The uid of a meta record whose uid and change sequence are both readable.
+fn readable_meta(meta: &JsValue) -> Option<StoreUid> {
+    let seq_ok = js_sys::Reflect::get(meta, &"seq".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .is_some_and(|s| s.is_finite() && s >= 0.0);
+    let uid = js_sys::Reflect::get(meta, &"uid".into())
         .ok()
         .and_then(|v| v.as_string())
-        .and_then(|h| parse_uid(&h));
-    uid.ok_or_else(|| {
-        mapi_err!(
-            CorruptData,
-            "IndexedDB database {name:?} has no readable store uid; delete the database"
-        )
-    })
+        .and_then(|h| parse_uid(&h))?;
+    seq_ok.then_some(uid)
+}
+
+/// A damaged meta record is rebuilt from the messages (`store::repair`), in one readwrite
+/// transaction that looks again first (another tab may have repaired it meanwhile), and the
+/// repair is said in the console. The messages stay where they are.
+async fn repair_meta(db: &web_sys::IdbDatabase, name: &str, new_uid: [u8; 16]) -> Result<StoreUid> {
+    let what = format!("repairing the damaged meta record of {name:?}");
+    let tx = Tx::begin(db, &[schema::META, schema::MESSAGES], true, what.clone())?;
+    let meta_store = tx.store(schema::META)?;
+    let meta = tx.get(&meta_store, &schema::META_KEY.into()).await?;
+    if let Some(uid) = readable_meta(&meta) {
+        return Ok(uid);
+    }
+    let list = tx.get_all(tx.store(schema::MESSAGES)?.get_all()).await?;
+    let mut keys = Vec::new();
+    let mut max_seq = 0u64;
+    for v in list.iter() {
+        if let Some(k) = js_sys::Reflect::get(&v, &"id".into())
+            .ok()
+            .and_then(|k| k.as_string())
+        {
+            keys.push(k);
+        }
+        for field in ["seq", "qseq"] {
+            let n = js_sys::Reflect::get(&v, &field.into())
+                .ok()
+                .and_then(|n| n.as_f64())
+                .filter(|n| n.is_finite() && *n >= 0.0);
+            if let Some(n) = n {
+                max_seq = max_seq.max(n as u64);
+            }
+        }
+    }
+    let repair =
+        crate::store::repair::repair_meta(name, keys.iter().map(String::as_str), max_seq, new_uid);
+    let m = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&m, &"uid".into(), &hex(&repair.uid.0).into());
+    let _ = js_sys::Reflect::set(&m, &"seq".into(), &(repair.seq as f64).into());
+    tx.put_at(&meta_store, &m, &schema::META_KEY.into())?;
+    tx.commit().await?;
+    console_warn(&format!("mapi-outbox: {}", repair.note));
+    Ok(repair.uid)
+}
+
+fn console_warn(text: &str) {
+    let warn = js_sys::Reflect::get(&js_sys::global(), &"console".into())
+        .and_then(|c| js_sys::Reflect::get(&c, &"warn".into()).map(|w| (c, w)));
+    if let Ok((console, warn)) = warn {
+        if let Some(f) = warn.dyn_ref::<js_sys::Function>() {
+            let _ = f.call1(&console, &text.into());
+        }
+    }
 }
 
 fn parse_uid(h: &str) -> Option<StoreUid> {

@@ -177,7 +177,23 @@ impl IdbStore {
             true,
             format!("abort of message {id}"),
         )?;
-        let (mut seq, existing) = self.read_seq_and_record(&tx, id).await?;
+        let (mut seq, existing) = match self.read_seq_and_record(&tx, id).await {
+            Ok(read) => read,
+            Err(e) if e.code == crate::MapiCode::CorruptData => {
+                // The record's metadata is damaged (the store's own meta record was read
+                // first and is fine, or repaired at open): rebuild it as a draft from its
+                // content when that is intact.
+                let mut seq = Seq::of(tx.get(&tx.store(META)?, &META_KEY.into()).await?)?;
+                let blob = tx.get(&tx.store(BLOBS)?, &key(id)).await?;
+                let blob = record::blob_from_js(&blob).unwrap_or_default();
+                let rec = transitions::recover_damaged(id, &blob, seq.take())?;
+                self.write_record(&tx, &rec, None)?;
+                seq.write(&tx)?;
+                tx.commit().await?;
+                return Ok(vec![Event::Aborted { entry_id: *id }, Event::QueueChange]);
+            }
+            Err(e) => return Err(e),
+        };
         let finished = !tx.get(&tx.store(FINISHED)?, &key(id)).await?.is_undefined();
         let rec = transitions::abort(existing.as_ref(), id, finished, seq.take())?;
         self.write_record(&tx, &rec, existing.as_ref())?;
@@ -224,12 +240,43 @@ impl IdbStore {
     /// Decodes listed records; one whose metadata is damaged is left out of the views (it
     /// answers MAPI_E_CORRUPT_DATA when opened by id, and can be deleted).
     fn decode_all(list: &js_sys::Array) -> Vec<StoredMessage> {
-        list.iter()
-            .filter_map(|v| {
-                let key = js_sys::Reflect::get(&v, &"id".into()).ok()?.as_string()?;
-                record::from_js(&key, &v, Vec::new()).ok().flatten()
-            })
-            .collect()
+        Self::decode_all_and_damaged(list).0
+    }
+
+    /// The decodable records, and the entry ids of those whose metadata is damaged.
+    fn decode_all_and_damaged(list: &js_sys::Array) -> (Vec<StoredMessage>, Vec<EntryId>) {
+        let mut good = Vec::new();
+        let mut damaged = Vec::new();
+        for v in list.iter() {
+            let Some(key) = js_sys::Reflect::get(&v, &"id".into())
+                .ok()
+                .and_then(|k| k.as_string())
+            else {
+                continue;
+            };
+            match record::from_js(&key, &v, Vec::new()) {
+                Ok(Some(rec)) => good.push(rec),
+                Ok(None) => {}
+                Err(_) => {
+                    if let Ok(id) = EntryId::parse_hex("a stored key", &key) {
+                        damaged.push(id);
+                    }
+                }
+            }
+        }
+        (good, damaged)
+    }
+
+    /// The outgoing queue for its view: the queued records in submit order, and the ids of
+    /// queued records whose metadata is damaged (shown as rows that say so, never dropped).
+    pub async fn queue_listing(&self) -> Result<(Vec<StoredMessage>, Vec<EntryId>)> {
+        let tx = self.begin(&[MESSAGES], false, "reading the outgoing queue".into())?;
+        let index = tx
+            .store(MESSAGES)?
+            .index(BY_QUEUE)
+            .map_err(|e| super::error::dom_error("reading the outgoing queue", &e))?;
+        let list = tx.get_all(index.get_all()).await?;
+        Ok(Self::decode_all_and_damaged(&list))
     }
 
     /// Queued messages in submit order.
