@@ -11,9 +11,9 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, normalize, relative } from "node:path";
+import { dirname, join, normalize, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
@@ -75,30 +75,59 @@ function slug(heading) {
     .replace(/\s/g, "-");
 }
 
+/** The text outside fenced code blocks. */
+function prose(md) {
+  return md.replace(/^```[\s\S]*?^```\s*$/gm, "");
+}
+
+/** The anchors of a Markdown file's headings (a repeated heading gets -1, -2, ... as on GitHub). */
 function anchors(md) {
   const out = new Set();
-  for (const m of md.matchAll(/^#{1,6}\s+(.+)$/gm)) out.add(slug(m[1]));
+  for (const m of prose(md).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+    const base = slug(m[1]);
+    let a = base;
+    for (let n = 1; out.has(a); n++) a = `${base}-${n}`;
+    out.add(a);
+  }
   return out;
 }
 
-test("the package ships the docs it links (README.md, docs/API.md, docs/DECISIONS.md, BENCHMARKS.md)", () => {
-  for (const f of [...DOCS, "docs/DECISIONS.md", "BENCHMARKS.md", "CHANGELOG.md"]) {
+/** Link targets of a Markdown text: inline links and images, reference definitions, HTML src/href. */
+function linkTargets(md) {
+  const text = prose(md);
+  return [
+    ...[...text.matchAll(/!?\[[^\]]*\]\(<?([^)\s>]+)>?(?:\s+"[^"]*")?\)/g)].map((m) => m[1]),
+    ...[...text.matchAll(/^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/gm)].map((m) => m[1]),
+    ...[...text.matchAll(/<(?:img|a|source)\s[^>]*?(?:src|href|srcset)\s*=\s*["']([^"']+)["']/gi)].map((m) => m[1]),
+  ];
+}
+
+/** Every Markdown file of the installed package (but node_modules). */
+async function packedMarkdown() {
+  const all = await readdir(installed, { recursive: true });
+  return all.map((f) => f.split(sep).join("/")).filter((f) => f.endsWith(".md") && !f.startsWith("node_modules/")).sort();
+}
+
+test("the package ships the docs it links (README.md, docs/API.md, docs/DECISIONS.md, BENCHMARKS.md)", async () => {
+  for (const f of [...DOCS, "docs/DECISIONS.md", "docs/outbox.png", "BENCHMARKS.md", "CHANGELOG.md"]) {
     assert.ok(existsSync(join(installed, f)), `${f} is in the package`);
+  }
+  const md = await packedMarkdown();
+  for (const f of ["README.md", "docs/API.md", "docs/DECISIONS.md", "BENCHMARKS.md", "CHANGELOG.md"]) {
+    assert.ok(md.includes(f), `${f} is found among the packed Markdown files (${md.join(", ")})`);
   }
 });
 
 test("every relative link and image of the packed Markdown resolves inside the package", async () => {
-  const mdFiles = [...DOCS, "docs/DECISIONS.md", "BENCHMARKS.md", "CHANGELOG.md"].filter((f) => existsSync(join(installed, f)));
+  const mdFiles = await packedMarkdown();
   const broken = [];
   let checked = 0;
   for (const file of mdFiles) {
     const md = await readFile(join(installed, file), "utf8");
-    const prose = md.replace(/^```[\s\S]*?^```\s*$/gm, ""); // links inside code are code
-    for (const m of prose.matchAll(/!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
-      const target = m[1];
+    for (const target of linkTargets(md)) { // links inside code blocks are code, not links
       if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // absolute (https:, mailto:)
       checked++;
-      const [path, anchor] = target.split("#");
+      const [path, anchor] = decodeURI(target).split("#");
       const resolved = path ? normalize(join(dirname(join(installed, file)), path)) : join(installed, file);
       if (relative(installed, resolved).startsWith("..")) {
         broken.push(`${file}: ${target} points outside the package`);
