@@ -20,7 +20,7 @@
 //   Cyrus over JMAP (jmapTransport, through the same-origin proxy at /jmap) as its user.
 //
 // URL parameters (for tests and tinkering): ?db=NAME (database name, default
-// "mapi-outbox-demo"), ?undo=MS (undo window, default 5000), ?sw=1 (register the service worker www/sw.js: mail keeps going after the tab closes).
+// "mapi-outbox-demo"), ?undo=MS (undo window, default 5000), ?sw=0 (do not register the service worker www/sw.js, which otherwise keeps mail going after the tab closes).
 import { Store, MapiError, ErrorCode, MessageFlags, SubmitFlags, httpTransport, jmapTransport } from "mapi-outbox";
 
 const $ = (id) => document.getElementById(id);
@@ -970,7 +970,7 @@ async function jmapConfig() {
 
 /** Registers www/sw.js (module worker): true when a worker will drain the outbox. */
 async function registerWorker(jmap) {
-  if (params.get("sw") !== "1" || !("serviceWorker" in navigator)) return false;
+  if (params.get("sw") === "0" || !("serviceWorker" in navigator)) return false;
   try {
     const q = new URLSearchParams({ db: DB_NAME, sink: SINK_URL });
     if (jmap) q.set("jmap", "1");

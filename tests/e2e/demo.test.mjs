@@ -128,6 +128,14 @@ test("the page loads under a strict CSP, starts the package and reaches the mail
   assert.equal(await page.locator("body").getAttribute("data-backend"), "indexeddb");
   assert.equal(await page.locator("#backend-note").getAttribute("data-kind"), "info");
   assert.match(await page.locator("#backend-note").textContent(), /Stored in IndexedDB .*survives a reload/, "the page says where messages are kept");
+  // By default the demo registers its service worker (www/sw.js) and says that mail keeps
+  // going after the tab closes (Chromium has Background Sync).
+  assert.match(await page.locator("#backend-note").textContent(), /Mail keeps going after you close this tab/);
+  const worker = await page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    return reg ? (reg.active ?? reg.waiting ?? reg.installing)?.scriptURL ?? "registered" : null;
+  });
+  assert.match(worker ?? "", /\/sw\.js\?/, "a service worker is registered");
   assert.equal(await page.locator("#sink-folder").textContent(), sinkDir);
   assert.equal(await page.locator("#offline").isChecked(), false);
   assert.equal(await page.locator("#outbox li").count(), 0);
