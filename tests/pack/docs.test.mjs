@@ -147,6 +147,68 @@ test("every relative link and image of the packed Markdown resolves inside the p
   assert.deepEqual(broken, []);
 });
 
+/** The `{ ... }` body of `export [declare] <kind> <name>` in a declaration file. */
+function declBody(dts, kind, name) {
+  const m = new RegExp(`export (?:declare )?${kind} ${name}\\b[^{]*\\{`).exec(dts);
+  assert.ok(m, `index.d.ts declares ${kind} ${name}`);
+  let depth = 1;
+  let i = m.index + m[0].length;
+  const start = i;
+  for (; depth > 0 && i < dts.length; i++) {
+    if (dts[i] === "{") depth++;
+    else if (dts[i] === "}") depth--;
+  }
+  return dts.slice(start, i - 1);
+}
+
+/** The names of a declaration body's own members (not those of nested object types). */
+function declMembers(body) {
+  const out = new Set();
+  let depth = 0;
+  for (const raw of body.split("\n")) {
+    const line = raw.replace(/\/\*.*?\*\/|\/\/.*$/g, "");
+    if (depth === 0 && !/^\s*\*/.test(raw)) {
+      const m = /^\s*(?:static\s+)?(?:readonly\s+)?([A-Za-z_]\w*)\??\s*[(<:]/.exec(line);
+      if (m && m[1] !== "constructor") out.add(m[1]);
+    }
+    for (const ch of line) {
+      if (ch === "{" || ch === "(") depth++;
+      else if (ch === "}" || ch === ")") depth--;
+    }
+  }
+  return [...out];
+}
+
+test("docs/API.md names every export, member, option, row column, event and error code of the declarations", async (t) => {
+  const dts = await readFile(join(installed, "js", "index.d.ts"), "utf8");
+  const api = await readFile(join(installed, "docs", "API.md"), "utf8");
+  const named = (word) => new RegExp(`(^|[^\\w])${word}([^\\w]|$)`).test(api);
+  const exports = [...dts.matchAll(/^export declare (?:const|function|class) (\w+)/gm)].map((m) => m[1]);
+  assert.ok(exports.length >= 11, `exports found (${exports})`);
+  const missing = exports.filter((e) => !named(e));
+  const groups = [
+    ["class", "Store"], ["class", "Message"], ["class", "Attachment"], ["class", "MapiError"],
+    ["const", "ErrorCode"], ["const", "MessageFlags"], ["const", "SubmitFlags"],
+    ["interface", "StoreOptions"], ["interface", "StoreEventDetailMap"], ["interface", "Outgoing"],
+    ["interface", "SendResult"], ["interface", "FailedRecipient"], ["interface", "FlushResult"],
+    ["interface", "QueueRow"], ["interface", "ContentsRow"], ["interface", "Folders"],
+    ["interface", "SaveChangesOptions"], ["interface", "OpenMessageOptions"],
+    ["interface", "HttpTransportOptions"], ["interface", "JmapTransportOptions"], ["interface", "DrainOutboxOptions"],
+    ["interface", "WritableMessageProps"], ["interface", "MessageProps"], ["interface", "WritableRecipientProps"],
+    ["interface", "RecipientRow"], ["interface", "WritableAttachmentProps"], ["interface", "AttachmentProps"],
+  ];
+  let count = exports.length;
+  for (const [kind, name] of groups) {
+    for (const member of declMembers(declBody(dts, kind, name))) {
+      count++;
+      if (!named(member)) missing.push(`${name}.${member}`);
+    }
+  }
+  t.diagnostic(`${count} declared names checked`);
+  assert.ok(count > 150, `names checked (${count})`);
+  assert.deepEqual(missing, [], "declared in js/index.d.ts but never named in docs/API.md");
+});
+
 /**
  * The block as the module to run: each `console.log(...);` whose line ends with, or is
  * followed by a line holding only, a `//=> <output>` comment becomes a call that prints the
