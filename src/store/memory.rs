@@ -16,10 +16,7 @@ use crate::message::MessageContent;
 use crate::queue::Failure;
 use crate::record;
 
-/// How many finished (sent) message ids the memory store remembers, so that
-/// `abortSubmit` of a message sent a moment ago answers MAPI_E_NOT_IN_QUEUE rather than
-/// MAPI_E_NOT_FOUND.
-pub const FINISHED_KEPT: usize = 4096;
+use super::tombstones::FINISHED_KEPT;
 
 #[derive(Debug)]
 pub struct MemoryStore {
