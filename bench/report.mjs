@@ -416,7 +416,7 @@ for MIME. Every comparison runs the alternatives **in the same process, interlea
 rotates every round), so they see the same machine load; the figures that matter are the
 **ratios** between them. Absolute times on this shared 2-CPU machine are noisy from run to run.
 
-Latest run: ${results.generatedAt ?? "?"} (commit ${results.commit ?? "?"}, \`${results.command ?? "npm run bench"}\`; after a
+Latest run: ${results.generatedAt ?? "?"} (commit ${results.commit ?? "?"}${results.uncommitted ? " with uncommitted changes" : ""}, \`${results.command ?? "npm run bench"}\`; after a
 partial run the other measurements keep their last figures: each section says when it ran).
 
 ## Summary

@@ -79,11 +79,18 @@ let commit = null;
 try {
   commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repo, encoding: "utf8" }).stdout.trim() || null;
 } catch {}
+// Whether the measured tree had changes not in `commit` (then the figures are not that commit's).
+let uncommitted = null;
+try {
+  const st = spawnSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: repo, encoding: "utf8" });
+  if (st.status === 0) uncommitted = st.stdout.trim().length > 0;
+} catch {}
 const results = {
   generatedAt: new Date().toISOString(),
   startedAt: started.toISOString(),
   command: `${QUICK ? "BENCH_QUICK=1 " : ""}npm run bench${only.length ? ` -- ${only.join(" ")}` : ""}`,
   commit,
+  uncommitted,
   machine: { ...machine(), chromium: chromiumVersion() },
   benches,
 };

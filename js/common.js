@@ -5,7 +5,20 @@ import initWasm, { Store, Message, Attachment, registerErrorClass } from "../pkg
 import { MapiError, ErrorCode } from "./errors.js";
 
 export { MapiError, ErrorCode, MessageFlags, SubmitFlags } from "./errors.js";
-export { Store, Message, Attachment };
+// `new Store()` is not how a store is made. The wasm constructors say so, but only once the
+// module is loaded; these wrappers say it before that too (a newcomer's first line), and are
+// the classes in every other way (static methods, instanceof).
+function refuseNew(cls, hint) {
+  return new Proxy(cls, {
+    construct() {
+      throw new MapiError(ErrorCode.MAPI_E_NO_SUPPORT, `new ${cls.name}() is not supported: ${hint}`);
+    },
+  });
+}
+const StoreClass = refuseNew(Store, "open one with `await Store.open(options)`");
+const MessageClass = refuseNew(Message, "create one with `store.createMessage()` or open one with `await store.openMessage(entryId)`");
+const AttachmentClass = refuseNew(Attachment, "create one with `message.createAttach()` or open one with `message.openAttach(number)`");
+export { StoreClass as Store, MessageClass as Message, AttachmentClass as Attachment };
 
 const ASYNC = new Set([
   "openMessage",

@@ -34,6 +34,7 @@
 // answer). Error messages show the URL without its query string or credentials.
 
 import { MapiError, ErrorCode } from "./errors.js";
+import { isPlainObject, show, textOf } from "./options.js";
 
 const OPTION_KEYS = new Set(["url", "headers", "fetch", "name", "addressTypes"]);
 const SNIPPET_BYTES = 4096;
@@ -53,18 +54,7 @@ function invalid(message) {
   return new MapiError(ErrorCode.MAPI_E_INVALID_PARAMETER, `httpTransport: ${message}`);
 }
 
-function show(v) {
-  if (typeof v === "string") return JSON.stringify(v.length > 60 ? v.slice(0, 60) + "…" : v);
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  return typeof v;
-}
 
-function isPlainObject(v) {
-  if (v === null || typeof v !== "object") return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 function resolveUrl(url) {
   if (url === undefined || url === null) throw invalid("option `url` is required");
@@ -264,13 +254,6 @@ function httpError(code, message, status, retryAfterMs) {
  * Creates the reference HTTP transport. See the comment at the top of this file, and
  * `httpTransport` in index.d.ts.
  */
-function textOf(e) {
-  try {
-    return String(e !== null && typeof e === "object" ? e.message : e).slice(0, 200);
-  } catch {
-    return "an exception that cannot be read";
-  }
-}
 
 export function httpTransport(options) {
   let url, userHeaders, name, addressTypes, doFetch;

@@ -20,6 +20,7 @@
 // forbiddenToSend without the code); serverFail, serverUnavailable, rateLimit, network
 // errors, HTTP 5xx, 429 (Retry-After), 401/403 (credentials) -> transient: the message waits.
 import { MapiError, ErrorCode } from "./errors.js";
+import { isPlainObject, show, textOf } from "./options.js";
 
 const OPTION_KEYS = new Set([
   "sessionUrl",
@@ -46,18 +47,7 @@ function transient(message, extra = {}) {
   return Object.assign(e, extra);
 }
 
-function show(v) {
-  if (typeof v === "string") return JSON.stringify(v.length > 60 ? v.slice(0, 60) + "…" : v);
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  return typeof v;
-}
 
-function isPlainObject(v) {
-  if (v === null || typeof v !== "object") return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
 
 function nonEmptyString(key, v) {
   if (typeof v !== "string" || v === "") throw invalid(`option \`${key}\` must be a non-empty string, got ${show(v)}`);
@@ -148,13 +138,7 @@ export function jmapTransport(options) {
   } catch (e) {
     if (e instanceof MapiError) throw e;
     // A Proxy trap or getter of the caller's threw: say so, with their error as the cause.
-    let text;
-    try {
-      text = String(e !== null && typeof e === "object" ? e.message : e).slice(0, 200);
-    } catch {
-      text = "an exception that cannot be read";
-    }
-    const err = invalid(`options could not be read: it threw (${text})`);
+    const err = invalid(`options could not be read: it threw (${textOf(e)})`);
     err.cause = e;
     throw err;
   }

@@ -24,7 +24,7 @@ export RUSTFLAGS="--cfg fuzzing -C passes=sancov-module -C llvm-args=-sanitizer-
 -C llvm-args=-sanitizer-coverage-trace-compares -C debug-assertions -C overflow-checks"
 
 echo "[fuzz] building fuzz/ (libFuzzer, sancov) for $HOST"
-(cd fuzz && cargo build --release --locked --bins --target "$HOST" --quiet)
+(cd fuzz && cargo build --release --bins --target "$HOST" --quiet)
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/mapi-outbox-fuzz.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT

@@ -8,25 +8,25 @@ use crate::mapi_err;
 
 pub(super) fn output(out: &[u8]) -> Result<()> {
     let mut start = 0;
-    for (i, &b) in out.iter().enumerate() {
-        match b {
-            b'\n' => {
-                if i == 0 || out.get(i - 1) != Some(&b'\r') {
-                    return Err(broken(format!("a bare LF at byte {i}")));
-                }
-                if i - 1 - start > MAX_LINE {
-                    return Err(broken(format!(
-                        "a line of {} octets at byte {start}",
-                        i - 1 - start
-                    )));
-                }
-                start = i + 1;
-            }
-            b'\r' if out.get(i + 1) != Some(&b'\n') => {
+    // Only the line breaks are looked at (memchr skips the bytes between them a word or a
+    // vector at a time): this runs over every byte of a 10 MiB attachment.
+    for i in memchr::memchr2_iter(b'\r', b'\n', out) {
+        if out[i] == b'\r' {
+            if out.get(i + 1) != Some(&b'\n') {
                 return Err(broken(format!("a bare CR at byte {i}")));
             }
-            _ => {}
+            continue;
         }
+        if i == 0 || out[i - 1] != b'\r' {
+            return Err(broken(format!("a bare LF at byte {i}")));
+        }
+        if i - 1 - start > MAX_LINE {
+            return Err(broken(format!(
+                "a line of {} octets at byte {start}",
+                i - 1 - start
+            )));
+        }
+        start = i + 1;
     }
     if out.len() - start > MAX_LINE {
         return Err(broken(format!(

@@ -12,7 +12,9 @@ pub enum PropValue {
     I8(i64),
     Unicode(String),
     SysTime(i64),
-    Binary(Vec<u8>),
+    /// As bytes (one copy), not as a sequence of u8 (an element at a time): postcard writes
+    /// both the same way, so records written before read back unchanged.
+    Binary(#[serde(with = "serde_bytes")] Vec<u8>),
     MvLong(Vec<i32>),
     MvI8(Vec<i64>),
     MvUnicode(Vec<String>),
@@ -133,5 +135,19 @@ mod tests {
     fn invalid_dates_are_rejected() {
         assert!(systime_from_f64("k", f64::NAN).is_err());
         assert_eq!(systime_from_f64("k", 1000.0).unwrap(), 1000);
+    }
+}
+
+#[cfg(test)]
+mod wire_tests {
+    use super::PropValue;
+
+    #[test]
+    fn binary_values_keep_their_postcard_bytes() {
+        // Variant 5, length 3, the bytes: what the element-by-element form wrote too.
+        let bytes = postcard::to_allocvec(&PropValue::Binary(vec![1, 2, 255])).unwrap();
+        assert_eq!(bytes, [5, 3, 1, 2, 255]);
+        let back: PropValue = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back, PropValue::Binary(vec![1, 2, 255]));
     }
 }

@@ -16,10 +16,7 @@ use crate::message::MessageContent;
 use crate::queue::Failure;
 use crate::record;
 
-/// How many finished (sent) message ids the memory store remembers, so that
-/// `abortSubmit` of a message sent a moment ago answers MAPI_E_NOT_IN_QUEUE rather than
-/// MAPI_E_NOT_FOUND.
-pub const FINISHED_KEPT: usize = 4096;
+use super::tombstones::FINISHED_KEPT;
 
 #[derive(Debug)]
 pub struct MemoryStore {
@@ -28,14 +25,21 @@ pub struct MemoryStore {
     /// Ids of messages whose send was finished (moved or deleted): abort answers NOT_IN_QUEUE.
     /// The most recent [`FINISHED_KEPT`] only, oldest first in `finished_order`: a store that
     /// sends for days must not grow by an id per message (older ids answer NOT_FOUND).
-    finished: HashSet<EntryId>,
-    finished_order: VecDeque<EntryId>,
+    /// Kept as object uids (16 bytes; the store uid is the same for all), sized once for
+    /// the whole window, so that they cost a fixed ~200 KB instead of growing in steps.
+    finished: HashSet<[u8; 16]>,
+    finished_order: VecDeque<[u8; 16]>,
     queue: BTreeMap<u64, EntryId>,
     folders: HashMap<Folder, BTreeMap<u64, EntryId>>,
     seq: u64,
 }
 
 impl MemoryStore {
+    /// Whether the send of message `id` (of this store) was finished recently.
+    fn is_finished(&self, id: &EntryId) -> bool {
+        id.store_uid() == self.uid && self.finished.contains(&id.object_uid())
+    }
+
     pub fn new(uid: StoreUid) -> Self {
         MemoryStore {
             uid,
@@ -135,7 +139,7 @@ impl MemoryStore {
 
     pub fn abort(&mut self, id: &EntryId) -> Result<Vec<Event>> {
         let seq = self.next_seq();
-        let rec = transitions::abort(self.records.get(id), id, self.finished.contains(id), seq)?;
+        let rec = transitions::abort(self.records.get(id), id, self.is_finished(id), seq)?;
         self.put(rec);
         Ok(vec![Event::Aborted { entry_id: *id }, Event::QueueChange])
     }
@@ -175,7 +179,7 @@ impl MemoryStore {
 
     /// retryNow / sendNow of one message: whether it changed.
     pub fn hurry(&mut self, id: &EntryId, how: Hurry, now: i64) -> Result<bool> {
-        let finished = self.finished.contains(id);
+        let finished = self.is_finished(id);
         match transitions::hurry(self.records.get(id), id, finished, how, now)? {
             Some(rec) => {
                 self.put(rec);
@@ -259,8 +263,12 @@ impl MemoryStore {
         let ids = FinishIds::new(self.uid, uids, || self.next_seq(), now);
         let f = transitions::finish(self.records.get(id), id, owner, content, failed, dest, ids)?;
         self.remove(id);
-        if self.finished.insert(*id) {
-            self.finished_order.push_back(*id);
+        if self.finished_order.capacity() == 0 {
+            self.finished.reserve(FINISHED_KEPT + 1);
+            self.finished_order.reserve_exact(FINISHED_KEPT + 1);
+        }
+        if self.finished.insert(id.object_uid()) {
+            self.finished_order.push_back(id.object_uid());
             if self.finished_order.len() > FINISHED_KEPT {
                 if let Some(old) = self.finished_order.pop_front() {
                     self.finished.remove(&old);

@@ -10,10 +10,12 @@ mod memory;
 mod record;
 pub mod repair;
 pub mod rows;
+pub mod tombstones;
 pub mod transitions;
 
 pub use event::Event;
 pub use folder::Folder;
-pub use memory::{MemoryStore, FINISHED_KEPT};
+pub use memory::MemoryStore;
 pub use record::{StoredMessage, Summary};
+pub use tombstones::FINISHED_KEPT;
 pub use transitions::{Destination, Finished, Limits, Progress, SubmitInput};

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use super::attachment::Attachment;
 use super::convert::{
@@ -241,7 +241,7 @@ impl Message {
         }
         let store = self.store.clone();
         let obj = self.obj.clone();
-        future_to_promise(async move {
+        super::store::run(async move {
             // Let the caller's synchronous code run first: the submit is in flight (and the
             // object busy) from the call until the promise settles, as on IndexedDB.
             let _ = JsFuture::from(js_sys::Promise::resolve(&JsValue::UNDEFINED)).await;

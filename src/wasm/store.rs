@@ -432,8 +432,10 @@ async fn flush_result(inner: &Rc<StoreInner>) -> JsResult<JsValue> {
     Ok(o.into())
 }
 
-/// An async method's body as a promise: argument errors reject too, never throw.
+/// An async method's body as a promise: argument errors reject too, never throw. Boxed, so
+/// that the promise glue is compiled once for every method rather than once per method.
 pub fn run(f: impl Future<Output = JsResult<JsValue>> + 'static) -> js_sys::Promise {
+    let f: std::pin::Pin<Box<dyn Future<Output = JsResult<JsValue>>>> = Box::pin(f);
     future_to_promise(f)
 }
 

@@ -517,3 +517,57 @@ test("a damaged store meta record is repaired from the messages: Store.open work
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("the finished-id tombstones stay bounded on IndexedDB: past 4,096 + 256 the oldest are pruned as a message finishes", async () => {
+  const db = freshDb();
+  const page = await newPage();
+  const out = await page.evaluate(async (db) => {
+    const raw = async (f) => {
+      const idb = await new Promise((ok, fail) => {
+        const r = indexedDB.open(db);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => fail(r.error);
+      });
+      try {
+        return await f(idb);
+      } finally {
+        idb.close();
+      }
+    };
+    const count = () => raw((idb) => new Promise((ok) => {
+      const r = idb.transaction("finished").objectStore("finished").count();
+      r.onsuccess = () => ok(r.result);
+    }));
+    const has = (key) => raw((idb) => new Promise((ok) => {
+      const r = idb.transaction("finished").objectStore("finished").get(key);
+      r.onsuccess = () => ok(r.result !== undefined);
+    }));
+    let store = await mox.open(db);
+    await store.close();
+    // 4,400 tombstones of long-sent messages, the oldest first.
+    await raw((idb) => new Promise((ok, fail) => {
+      const tx = idb.transaction("finished", "readwrite");
+      const s = tx.objectStore("finished");
+      for (let i = 0; i < 4400; i++) s.put({ at: 1000 + i }, `old-${String(i).padStart(5, "0")}`);
+      tx.oncomplete = ok;
+      tx.onerror = () => fail(tx.error);
+    }));
+    const before = await count();
+    store = await mox.open(db, { spooler: true, transports: [{ name: "t", addressTypes: ["SMTP"], async send() {} }] });
+    const m = mox.draft(store, "one more");
+    const id = m.entryId;
+    await m.submit();
+    await store.flush();
+    const abort = await mox.outcome(store.abortSubmit(id));
+    await store.close();
+    return { before, after: await count(), newest: await has(id), oldest: await has("old-00000"), kept: await has("old-04399"), abort };
+  }, db);
+  assert.equal(out.before, 4400);
+  assert.equal(out.after, 4096, "pruned back to the kept number");
+  assert.ok(out.newest, "the message just sent is remembered");
+  assert.equal(out.abort.code, "MAPI_E_NOT_IN_QUEUE");
+  assert.ok(!out.oldest, "the oldest tombstone was dropped");
+  assert.ok(out.kept, "recent tombstones stay");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -148,11 +148,15 @@ test("submitted offline in a page that then closes: the worker delivers each mes
 
   // A cold worker, a host that refuses the .wasm, no page.
   state.refuseWasm = true;
-  const cdp = await browser.context.newCDPSession(page);
+  // Stopped from a blank tab the worker does not control, after the page is gone: with the
+  // page still open Chromium may keep (or at once restart) the same worker instance, and the
+  // cold start below would not be one (seen once in CI).
+  const anchor = await browser.context.newPage();
+  await page.close();
+  const cdp = await browser.context.newCDPSession(anchor);
   await cdp.send("ServiceWorker.enable");
   await cdp.send("ServiceWorker.stopAllWorkers");
   const stoppedAt = Date.now();
-  await page.close();
 
   const back = Date.now();
   state.offline = false;
@@ -183,4 +187,5 @@ test("submitted offline in a page that then closes: the worker delivers each mes
   }, db);
   assert.deepEqual(left, { q: 0, sent: ids.length });
   await check.close();
+  await anchor.close();
 });

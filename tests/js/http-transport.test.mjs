@@ -2,7 +2,7 @@
 // 127.0.0.1 started by each test (Node's http module, port 0).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { httpTransport, MapiError, ErrorCode } from "mapi-outbox";
+import { httpTransport, jmapTransport, MapiError, ErrorCode } from "mapi-outbox";
 import { checkMapi, assertMapiError, startHttpServer } from "./helpers.mjs";
 
 const SUBMISSION = "5f0c2a9e-0000-4000-8000-00000000abcd";
@@ -467,4 +467,16 @@ test("a server on 127.0.0.1 that answers slowly still gets exactly one request p
   const tr = httpTransport({ url: srv.url });
   await Promise.all([1, 2, 3].map((n) => tr.send(outgoing({ submissionId: `s-${n}` }), { signal: new AbortController().signal })));
   assert.deepEqual(srv.requests.map((r) => r.headers["idempotency-key"]).sort(), ["s-1", "s-2", "s-3"]);
+});
+
+test("options made in another realm (an iframe, a vm context) are plain objects too", async () => {
+  const { runInNewContext } = await import("node:vm");
+  const options = runInNewContext('({ url: "http://127.0.0.1:1/send", name: "from-another-realm" })');
+  assert.notEqual(Object.getPrototypeOf(options), Object.prototype, "really another realm");
+  const t = httpTransport(options);
+  assert.equal(t.name, "from-another-realm");
+  const j = jmapTransport(runInNewContext('({ sessionUrl: "http://127.0.0.1:1/jmap" })'));
+  assert.equal(typeof j.send, "function");
+  // A class instance is still refused.
+  assert.throws(() => httpTransport(new (class Opts { url = "http://127.0.0.1:1/" })()), (e) => e.codeName === "MAPI_E_INVALID_PARAMETER");
 });

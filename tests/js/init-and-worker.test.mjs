@@ -40,6 +40,23 @@ test("init(bytes | Module) starts the module from what the caller precached, in 
   assert.equal(out.trim(), "MAPI_E_INVALID_PARAMETER true string");
 });
 
+test("new Store() as the very first call, before the module is loaded, throws MAPI_E_NO_SUPPORT (not a TypeError)", () => {
+  const out = runFresh(`
+    import { Store, Message, Attachment, MapiError } from "mapi-outbox";
+    const seen = [];
+    for (const C of [Store, Message, Attachment]) {
+      try { new C(); seen.push("constructed"); } catch (e) { seen.push((e instanceof MapiError) + " " + e.codeName); }
+    }
+    const store = await Store.open();
+    seen.push(String(store instanceof Store), String(store.createMessage() instanceof Message));
+    console.log(seen.join(","));
+  `);
+  assert.equal(
+    out.trim(),
+    "true MAPI_E_NO_SUPPORT,true MAPI_E_NO_SUPPORT,true MAPI_E_NO_SUPPORT,true,true",
+  );
+});
+
 test('the "mapi-outbox/wasm" export resolves to the .wasm file', () => {
   const url = import.meta.resolve("mapi-outbox/wasm");
   const path = fileURLToPath(url);

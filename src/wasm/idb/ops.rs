@@ -18,7 +18,7 @@ use crate::store::codec::folder_number;
 use crate::store::transitions::{
     self, Access, Base, FinishIds, Finished, Hurry, Opened, Progress, SubmitInput,
 };
-use crate::store::{due, Event, Folder, StoredMessage};
+use crate::store::{due, tombstones, Event, Folder, StoredMessage};
 
 /// The store-wide change sequence in the meta record: read it, and write it back advanced.
 struct Seq {
@@ -235,6 +235,34 @@ impl IdbStore {
         crate::record::corrupt(&mut blob);
         tx.put_at(&blobs, &record::blob_to_js(&blob), &key(id))?;
         tx.commit().await
+    }
+
+    /// Keeps the `finished` store bounded (`store::tombstones`): a count on every finish, and
+    /// once it is past the slack, the oldest ids beyond the kept number are deleted, in the
+    /// finishing transaction.
+    async fn prune_tombstones(&self, tx: &Tx, finished: &web_sys::IdbObjectStore) -> Result<()> {
+        let count = tx
+            .get_value(finished.count())
+            .await?
+            .as_f64()
+            .unwrap_or(0.0) as usize;
+        if !tombstones::should_prune(count) {
+            return Ok(());
+        }
+        let keys = tx.get_all(finished.get_all_keys()).await?;
+        let values = tx.get_all(finished.get_all()).await?;
+        let entries = keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(k, v)| {
+                let at = js_sys::Reflect::get(&v, &"at".into()).ok()?.as_f64()?;
+                Some((k.as_string()?, at as i64))
+            })
+            .collect();
+        for k in tombstones::to_drop(entries) {
+            tx.delete(finished, &JsValue::from_str(&k))?;
+        }
+        Ok(())
     }
 
     /// Decodes listed records; one whose metadata is damaged is left out of the views (it
@@ -486,11 +514,13 @@ impl IdbStore {
         self.delete_record(&tx, id)?;
         let tomb = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&tomb, &"at".into(), &(now as f64).into());
-        tx.put_at(&tx.store(FINISHED)?, &tomb, &key(id))?;
+        let finished = tx.store(FINISHED)?;
+        tx.put_at(&finished, &tomb, &key(id))?;
         for rec in f.sent.iter().chain(f.ndr.iter()) {
             self.write_record(&tx, rec, None)?;
         }
         seq.write(&tx)?;
+        self.prune_tombstones(&tx, &finished).await?;
         tx.commit().await?;
         Ok(f)
     }

@@ -9,7 +9,8 @@
 //!   in the upgrade transaction, so every tab of the database shares it) and the store-wide
 //!   change sequence.
 //! - `finished`: key = entry id in hex → `{ at }`: ids whose send was finished (abort of them
-//!   answers MAPI_E_NOT_IN_QUEUE).
+//!   answers MAPI_E_NOT_IN_QUEUE), bounded by `store::tombstones` (the most recent 4,096,
+//!   pruned in the finishing transaction once 256 more have piled up).
 //! - `leases`: key = lease name → `{ owner, until }`: the spooler leadership where the
 //!   platform has no Web Locks.
 

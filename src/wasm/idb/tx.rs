@@ -88,6 +88,15 @@ impl Tx {
         Ok(js_sys::Array::from(&v))
     }
 
+    /// The result of a request (a count, say) as it is.
+    pub async fn get_value(
+        &self,
+        req: std::result::Result<web_sys::IdbRequest, JsValue>,
+    ) -> Result<JsValue> {
+        let req = req.dom(&self.what)?;
+        request(&req).await.map_err(|e| dom_error(&self.what, &e))
+    }
+
     pub fn put(&self, store: &web_sys::IdbObjectStore, value: &JsValue) -> Result<()> {
         store.put(value).dom(&self.what).map(drop)
     }
