@@ -2,10 +2,12 @@
 //! transport's answer means, how long to back off, and the non-delivery report. The binding
 //! layer only calls the transports and applies these decisions through the backend.
 
+mod attempt;
 mod ndr;
 mod outcome;
 mod route;
 
+pub use attempt::{Attempt, Offer, Outcome};
 pub use ndr::report;
 pub use outcome::{backoff_ms, classify, Answer, Settled};
 pub use route::{route, Routing, TransportInfo};

@@ -4,7 +4,7 @@
 //! the loop, calls the transports and applies the decisions through the backend.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -20,10 +20,9 @@ use crate::entry_id::{hex, EntryId};
 use crate::message::MessageContent;
 use crate::mime::{self, MimeOptions};
 use crate::props::names::tags;
-use crate::props::PropValue;
 use crate::queue::Failure;
 use crate::record;
-use crate::spool::{self, Answer};
+use crate::spool;
 use crate::store::{Event, Progress};
 
 pub struct Spooler {
@@ -429,9 +428,8 @@ struct Ticket {
 /// One attempt at one locked message.
 async fn run_attempt(inner: &Rc<StoreInner>, t: Ticket, blob: &[u8]) {
     let sp = &inner.spooler;
-    let owner = sp.owner.clone();
     let id = t.id;
-    let mut content = match record::decode(&id.to_hex(), blob) {
+    let content = match record::decode(&id.to_hex(), blob) {
         Ok(c) => c,
         Err(e) => {
             let progress = Progress {
@@ -445,98 +443,45 @@ async fn run_attempt(inner: &Rc<StoreInner>, t: Ticket, blob: &[u8]) {
     let transports = sp.engine();
     let full_spooler = sp.wanted_types().is_none();
     let identity = inner.config.identity.as_ref();
+    let infos: Vec<_> = transports.iter().map(|t| t.info.clone()).collect();
+    let mut attempt = spool::Attempt::new(content, infos, full_spooler);
     let mime = mime::build(
-        &content,
+        attempt.content(),
         &MimeOptions {
             identity,
             now_ms: now_ms(),
             date_ms: t.date,
         },
     );
-    let mut failed: Vec<Failure> = Vec::new();
     let mime = match mime {
         Ok(m) => js_sys::Uint8Array::from(&m[..]),
         Err(e) => {
             // The message cannot be written as MIME: no transport can send it, ever.
             let reason = format!("the message cannot be sent: {}", e.message);
-            for r in content.recipients.iter_mut().filter(|r| !spool::is_done(r)) {
-                failed.push(Failure {
-                    email: r.email().to_string(),
-                    reason: reason.clone(),
-                });
-                r.props
-                    .set(tags::PidTagResponsibility, PropValue::Boolean(true));
-            }
-            finish(inner, &t, &content, &failed).await;
+            apply(inner, &t, attempt.unsendable(&reason)).await;
             return;
         }
     };
-    let mail_from = content
-        .props
+    let props = &attempt.content().props;
+    let mail_from = props
         .str(tags::PidTagSenderEmailAddress)
         .map(str::to_owned)
         .or_else(|| identity.map(|i| i.email.clone()))
         .unwrap_or_default();
-    let message_id = content
-        .props
+    let message_id = props
         .str(tags::PidTagInternetMessageId)
         .unwrap_or_default()
         .to_string();
 
-    let infos: Vec<_> = transports.iter().map(|t| t.info.clone()).collect();
-    let mut refused: BTreeMap<u32, BTreeSet<usize>> = BTreeMap::new();
-    let mut unavailable: BTreeSet<usize> = BTreeSet::new();
-    let mut transient: Option<(String, Option<i64>, bool)> = None;
     loop {
-        let routing = spool::route(&content, &infos, &refused);
-        if full_spooler {
-            for rowid in &routing.unroutable {
-                if let Some(r) = content.recipients.iter_mut().find(|r| r.rowid == *rowid) {
-                    let reason = if refused.contains_key(rowid) {
-                        "every transport for this address type declined it (MAPI_E_NOT_ME)"
-                            .to_string()
-                    } else {
-                        format!("no transport handles address type {}", r.address_type())
-                    };
-                    failed.push(Failure {
-                        email: r.email().to_string(),
-                        reason,
-                    });
-                    r.props
-                        .set(tags::PidTagResponsibility, PropValue::Boolean(true));
-                }
-            }
-        }
-        let offers: Vec<(usize, Vec<u32>)> = routing
-            .offers
-            .into_iter()
-            .filter(|(ti, _)| !unavailable.contains(ti))
-            .collect();
+        let offers = attempt.next_offers();
         if offers.is_empty() || inner.closed.get() {
             break;
         }
-        for (ti, rowids) in offers {
-            let tr = &transports[ti];
-            let rows: Vec<_> = content
-                .recipients
-                .iter_mut()
-                .filter(|r| rowids.contains(&r.rowid))
-                .map(|r| {
-                    r.props
-                        .set(tags::PidTagResponsibility, PropValue::Boolean(false));
-                    r.all_props()
-                })
-                .collect();
-            let rcpt_to: js_sys::Array = crate::mime::envelope_recipients(
-                content
-                    .recipients
-                    .iter()
-                    .filter(|r| rowids.contains(&r.rowid))
-                    .map(|r| r.email()),
-            )
-            .into_iter()
-            .map(JsValue::from_str)
-            .collect();
+        for offer in offers {
+            let tr = &transports[offer.transport];
+            let rcpt_to: js_sys::Array =
+                offer.rcpt_to.iter().map(|a| JsValue::from_str(a)).collect();
             let outgoing = js_sys::Object::new();
             set(&outgoing, "submissionId", &t.submission_id.as_str().into());
             set(&outgoing, "entryId", &id.to_hex().into());
@@ -544,7 +489,7 @@ async fn run_attempt(inner: &Rc<StoreInner>, t: Ticket, blob: &[u8]) {
             set(&outgoing, "mime", &mime);
             set(&outgoing, "mailFrom", &mail_from.as_str().into());
             set(&outgoing, "rcptTo", &rcpt_to);
-            set(&outgoing, "recipients", &rows_to_array(&rows));
+            set(&outgoing, "recipients", &rows_to_array(&offer.recipients));
             set(&outgoing, "attempt", &(t.attempt as f64).into());
             set(&outgoing, "possibleDuplicate", &t.possible_duplicate.into());
             inner.emit(vec![Event::Sending {
@@ -569,74 +514,40 @@ async fn run_attempt(inner: &Rc<StoreInner>, t: Ticket, blob: &[u8]) {
                     .borrow_mut()
                     .retain(|x| !js_sys::Object::is(x, c));
             }
-            match spool::classify(settled) {
-                Answer::Delivered { failed: bad } => {
-                    for r in content
-                        .recipients
-                        .iter_mut()
-                        .filter(|r| rowids.contains(&r.rowid))
-                    {
-                        if let Some((_, reason)) =
-                            bad.iter().find(|(e, _)| e.eq_ignore_ascii_case(r.email()))
-                        {
-                            failed.push(Failure {
-                                email: r.email().to_string(),
-                                reason: reason.clone(),
-                            });
-                        }
-                        r.props
-                            .set(tags::PidTagResponsibility, PropValue::Boolean(true));
-                    }
-                }
-                Answer::NotMe => {
-                    for rowid in &rowids {
-                        refused.entry(*rowid).or_default().insert(ti);
-                    }
-                }
-                Answer::Cancel(reason) => {
-                    for r in content
-                        .recipients
-                        .iter_mut()
-                        .filter(|r| rowids.contains(&r.rowid))
-                    {
-                        failed.push(Failure {
-                            email: r.email().to_string(),
-                            reason: reason.clone(),
-                        });
-                        r.props
-                            .set(tags::PidTagResponsibility, PropValue::Boolean(true));
-                    }
-                }
-                Answer::Transient {
-                    error,
-                    retry_after_ms,
-                    outcome_unknown,
-                } => {
-                    unavailable.insert(ti);
-                    let unknown = outcome_unknown || transient.as_ref().is_some_and(|t| t.2);
-                    transient = Some((error, retry_after_ms, unknown));
-                }
-            }
+            attempt.record(&offer, spool::classify(settled));
         }
     }
-    let pending = content.recipients.iter().any(|r| !spool::is_done(r));
-    if !pending {
-        finish(inner, &t, &content, &failed).await;
-    } else if let Some((error, retry_after, unknown)) = transient {
-        let progress = Progress {
-            content: Some(&content),
+    apply(inner, &t, attempt.outcome()).await;
+}
+
+/// Applies how an attempt ended through the backend (the core decided it).
+async fn apply(inner: &Rc<StoreInner>, t: &Ticket, outcome: spool::Outcome) {
+    match outcome {
+        spool::Outcome::Finish { content, failed } => finish(inner, t, &content, &failed).await,
+        spool::Outcome::Retry {
+            content,
             failed,
-        };
-        retry(inner, &t, &progress, error, retry_after, unknown).await;
-    } else {
-        // What is left is for transports this store object does not have (or the store
-        // closed mid-attempt): unlock without counting a failure.
-        let progress = Progress {
-            content: Some(&content),
-            failed,
-        };
-        let _ = inner.backend.release_partial(id, &owner, &progress).await;
-        inner.emit(vec![Event::QueueChange]);
+            error,
+            retry_after_ms,
+            outcome_unknown,
+        } => {
+            let progress = Progress {
+                content: Some(&content),
+                failed,
+            };
+            retry(inner, t, &progress, error, retry_after_ms, outcome_unknown).await;
+        }
+        spool::Outcome::Release { content, failed } => {
+            let progress = Progress {
+                content: Some(&content),
+                failed,
+            };
+            let _ = inner
+                .backend
+                .release_partial(t.id, &inner.spooler.owner, &progress)
+                .await;
+            inner.emit(vec![Event::QueueChange]);
+        }
     }
 }
 
