@@ -54,6 +54,8 @@ const compose = {
   msg: null,
   saved: false, // msg has a stored copy (a draft)
   dirty: false,
+  edits: 0, // counts changes, so a save that raced with typing leaves the form dirty
+  conflict: false, // another tab saved this draft: waiting for the user's choice
   /** @type {{ name: string, type: string, bytes: Uint8Array }[]} */
   attachments: [],
 };
@@ -73,9 +75,10 @@ const sendingHere = new Set();
 async function run(button, fn) {
   if (button) button.disabled = true;
   try {
+    await settleAutosave(); // one save at a time: an autosave in flight finishes first
     await fn();
   } catch (err) {
-    showError(err);
+    onActionError(err);
   } finally {
     if (button && button.isConnected) button.disabled = false;
     scheduleRender();
@@ -89,7 +92,13 @@ const FIELDS = ["to", "cc", "bcc", "subject", "body", "html", "send-at"];
 
 function setComposeState() {
   const el = $("compose-state");
-  el.textContent = compose.saved ? (compose.dirty ? "unsaved changes" : "saved") : "";
+  el.textContent = compose.conflict
+    ? "changed in another tab"
+    : compose.saved
+      ? compose.dirty
+        ? "unsaved changes"
+        : "saved"
+      : "";
   el.hidden = !compose.saved;
   $("compose-title").firstChild.textContent = compose.saved ? "Draft " : "New message ";
 }
@@ -125,7 +134,105 @@ function renderAttachments() {
 
 function markDirty() {
   compose.dirty = true;
+  compose.edits++;
   setComposeState();
+  scheduleAutosave();
+}
+
+// ---------------------------------------------------------------------------------------
+// Autosave: the form is saved as a draft a moment after each change, and the draft being
+// edited is remembered (localStorage, per database), so a reload brings it back.
+
+const AUTOSAVE_MS = clampInt(params.get("autosave"), 1000, 100, 60_000);
+const EDITING_KEY = `mapi-outbox-demo:${DB_NAME}:editing`;
+let autosaveTimer = 0;
+let autosaving = Promise.resolve();
+
+function rememberEditing(entryId) {
+  try {
+    if (entryId) localStorage.setItem(EDITING_KEY, entryId);
+    else localStorage.removeItem(EDITING_KEY);
+  } catch {
+    // No storage (private mode): nothing is restored after a reload, the draft is in Drafts.
+  }
+}
+
+function recallEditing() {
+  try {
+    return localStorage.getItem(EDITING_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function hasContent() {
+  return FIELDS.some((id) => $(id).value.trim() !== "") || compose.attachments.length > 0;
+}
+
+function scheduleAutosave() {
+  clearTimeout(autosaveTimer);
+  if (compose.conflict || !store) return;
+  autosaveTimer = setTimeout(() => {
+    autosaving = autosave();
+  }, AUTOSAVE_MS);
+}
+
+async function autosave() {
+  // Not while another tab's copy is waiting for a choice, nor with an address that is not
+  // one (it would be left out of the draft): the form keeps it, marked, until it is fixed.
+  if (!compose.dirty || compose.conflict || !hasContent()) return;
+  if (ADDRESS_FIELDS.some((id) => parseAddressList($(id).value).bad.length > 0)) return;
+  $("compose-state").textContent = "saving…";
+  $("compose-state").hidden = false;
+  try {
+    await saveDraft();
+  } catch (err) {
+    onActionError(err);
+  }
+  scheduleRender(); // Drafts shows it
+}
+
+async function settleAutosave() {
+  clearTimeout(autosaveTimer);
+  await autosaving;
+}
+
+/** Errors of an action; another tab's newer save of this draft gets a choice. */
+function onActionError(err) {
+  if (MapiError.codeOf(err) === ErrorCode.MAPI_E_OBJECT_CHANGED && compose.msg) {
+    compose.conflict = true;
+    setComposeState();
+    const subject = $("subject").value || "(no subject)";
+    showError(err, "", {
+      actions: [
+        { label: "Load their copy", action: "load-theirs", run: () => run(null, loadTheirs) },
+        { label: "Keep mine (replace theirs)", action: "keep-mine", run: () => run(null, keepMine) },
+      ],
+      detail: `"${subject}": ${describe(err)}`,
+    });
+    return;
+  }
+  showError(err);
+}
+
+async function loadTheirs() {
+  const entryId = compose.msg.entryId;
+  compose.conflict = false;
+  releaseCompose();
+  await loadIntoCompose(entryId);
+  showStatus("Loaded the copy saved in the other tab.");
+  $("subject").focus();
+}
+
+async function keepMine() {
+  const msg = compose.msg;
+  writeFormInto(msg);
+  await msg.saveChanges({ force: true }); // overwrite the other tab's save
+  compose.conflict = false;
+  compose.saved = true;
+  compose.dirty = false;
+  setComposeState();
+  showStatus("Saved your version: it replaced the copy from the other tab.");
 }
 
 const ADDRESS_FIELDS = ["to", "cc", "bcc"];
@@ -253,10 +360,13 @@ function clearForm() {
 
 /** Forgets the message behind the form (without touching its stored copy). */
 function releaseCompose() {
+  clearTimeout(autosaveTimer);
   compose.msg?.free();
   compose.msg = null;
   compose.saved = false;
   compose.dirty = false;
+  compose.conflict = false;
+  rememberEditing(null);
 }
 
 function newMessage() {
@@ -268,18 +378,20 @@ function newMessage() {
 /** Saves the form as a draft; returns the entry id. */
 async function saveDraft() {
   const msg = compose.msg ?? (compose.msg = store.createMessage());
+  const edits = compose.edits;
   writeFormInto(msg);
   await msg.saveChanges();
   compose.saved = true;
-  compose.dirty = false;
+  compose.dirty = compose.edits !== edits; // typed on meanwhile: saved again shortly
+  rememberEditing(msg.entryId);
   setComposeState();
+  if (compose.dirty) scheduleAutosave();
   return msg.entryId;
 }
 
 /** Keeps what the user typed before the form is replaced by another message. */
 async function keepUnsavedWork() {
-  const hasContent = FIELDS.some((id) => $(id).value.trim() !== "") || compose.attachments.length > 0;
-  if (!compose.dirty || !hasContent) return;
+  if (!compose.dirty || !hasContent() || compose.conflict) return;
   try {
     await saveDraft();
     log(`kept the message you were writing in Drafts ("${$("subject").value}")`);
@@ -329,6 +441,7 @@ async function loadIntoCompose(entryId) {
     compose.msg = msg;
     compose.saved = true;
     compose.dirty = false;
+    rememberEditing(entryId);
     setComposeState();
   } catch (err) {
     if (compose.msg !== msg) msg.free();
@@ -391,6 +504,7 @@ async function onSend(event) {
     compose.msg = null;
     compose.saved = false;
     compose.dirty = false;
+    rememberEditing(null);
     clearForm();
     setComposeState();
     // The undo bar says what happens to it from here on (no status line to go stale).
@@ -462,7 +576,9 @@ function updateUndoBar() {
   if (!undoBar) return;
   const { subject, phase, entryId } = undoBar;
   const row = queueRows.get(entryId);
-  const name = `"${subject || "(no subject)"}"`;
+  // A long subject is cut: the bar stays short, and the compose buttons stay above it.
+  const shown = subject.length > 48 ? `${subject.slice(0, 47)}…` : subject;
+  const name = `"${shown || "(no subject)"}"`;
   let text;
   let canUndo = true;
   if (row) undoBar.seen = true;
@@ -1154,8 +1270,14 @@ async function main() {
   $("send-at").addEventListener("change", () => checkSendAt());
   $("save").addEventListener("click", (e) =>
     run(e.currentTarget, async () => {
+      const bad = ADDRESS_FIELDS.find((id) => !checkAddressField(id));
+      if (bad) {
+        focusField(bad);
+        showError("Fix the marked address before saving: a draft keeps only real addresses.");
+        return;
+      }
       await saveDraft();
-      showStatus(`Saved "${$("subject").value}" in Drafts.`);
+      showStatus(`Saved "${$("subject").value || "(no subject)"}" in Drafts.`);
     }),
   );
   $("new").addEventListener("click", async (e) => {
@@ -1198,6 +1320,11 @@ async function main() {
   setupNet();
   await render();
   restoreUndoBar();
+  await restoreDraft();
+  // Leaving the page: start saving what is not saved yet (the save usually completes).
+  window.addEventListener("pagehide", () => {
+    if (compose.dirty && !compose.conflict) autosaving = autosave();
+  });
   refreshSinkSoon();
   setInterval(tick, 250);
   for (const id of ["send", "save", "new", "damage"]) $(id).disabled = false;
@@ -1207,6 +1334,21 @@ async function main() {
     showError(`The undo window in the address (?undo=${UNDO_RAW}) must be a whole number of milliseconds from 0 to ${UNDO_MAX_MS}: using ${formatWindow(UNDO_MS)}.`);
   }
   document.body.dataset.ready = "true";
+}
+
+/** After a reload: the draft that was being edited comes back into the form. */
+async function restoreDraft() {
+  const entryId = recallEditing();
+  if (!entryId) return;
+  const drafts = await store.contents("drafts");
+  if (!drafts.some((r) => r.entryId === entryId)) return rememberEditing(null); // sent or deleted
+  try {
+    await loadIntoCompose(entryId);
+    showStatus(`Your draft "${$("subject").value || "(no subject)"}" is back, as last saved.`);
+  } catch (err) {
+    rememberEditing(null);
+    showError(err, "Your last draft could not be opened (it is in Drafts). ");
+  }
 }
 
 function formatWindow(ms) {

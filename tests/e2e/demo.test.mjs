@@ -89,11 +89,12 @@ async function quiet() {
 }
 
 /** Opens the page on a fresh database; resolves once it is ready. */
-async function openPage({ undo, db, maxsize } = {}) {
+async function openPage({ undo, db, maxsize, autosave } = {}) {
   await quiet();
   const q = new URLSearchParams({ db: db ?? `e2e-${process.pid}-${++dbSeq}` });
   if (undo !== undefined) q.set("undo", String(undo));
   if (maxsize !== undefined) q.set("maxsize", String(maxsize));
+  if (autosave !== undefined) q.set("autosave", String(autosave));
   const res = await page.goto(`${server.url}?${q}`);
   assert.equal(res.status(), 200);
   await page.locator("body[data-ready=true]").waitFor();
@@ -656,5 +657,170 @@ test("Retry now: a message backing off after the server was down goes as soon as
   await row.locator("[data-action=retry-now]").click();
   await waitSent(subject);
   assert.equal(sinkRecords(subject).length, 1);
+  assert.deepEqual(pageErrors(), []);
+});
+
+for (const vp of VIEWPORTS) {
+  test(`autosave: typed work is saved as a draft by itself and is back in the form after a reload (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      const { db } = await openPage();
+      const subject = `Autosaved ${Date.now()}`;
+      await compose({ to: '"Smith, Bob" <bob@example.org>', cc: "carol@example.org", subject, body: "Half written…" });
+      await page.locator("#compose-state", { hasText: /^saved$/ }).waitFor();
+      assert.equal(await page.locator("#compose-title").textContent(), "Draft saved", "one word for the state, not 'Draft (draft, saved)'");
+      await folderRow("drafts", subject).waitFor({ state: "attached" });
+      assert.match(await folderRow("drafts", subject).locator(".meta").textContent(), /To Smith, Bob · Cc carol@example\.org/);
+
+      await quiet();
+      await page.reload();
+      await page.locator("body[data-ready=true]").waitFor();
+      assert.equal(new URL(page.url()).searchParams.get("db"), db);
+      assert.equal(await page.locator("#subject").inputValue(), subject);
+      assert.equal(await page.locator("#to").inputValue(), '"Smith, Bob" <bob@example.org>');
+      assert.equal(await page.locator("#body").inputValue(), "Half written…");
+      const status = page.locator("#status");
+      assert.match(await status.textContent(), /Your draft ".*" is back/);
+      await assertInView(status, "the restored-draft status");
+
+      // Sent: nothing is restored after the next reload.
+      await page.click("#send");
+      await waitSent(subject);
+      await quiet();
+      await page.reload();
+      await page.locator("body[data-ready=true]").waitFor();
+      assert.equal(await page.locator("#subject").inputValue(), "");
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  test(`two tabs edit one draft: a clear choice, load their copy or keep mine (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    const other = await browser.context.newPage();
+    const otherErrors = collectPageErrors(other);
+    try {
+      const { db } = await openPage({ autosave: 60_000 });
+      const subject = `Shared draft ${Date.now()}`;
+      await compose({ to: "alice@example.org", subject, body: "first" });
+      await page.click("#save");
+      await page.locator("#compose-state", { hasText: /^saved$/ }).waitFor();
+      // The second tab opens the same draft (it is the one being edited on this site).
+      await other.setViewportSize(vp);
+      await other.goto(`${server.url}?db=${db}&autosave=60000`);
+      await other.locator("body[data-ready=true]").waitFor();
+      assert.equal(await other.locator("#subject").inputValue(), subject);
+      // The other tab saves first ...
+      await other.fill("#body", "theirs");
+      await other.click("#save");
+      await other.locator("#compose-state", { hasText: /^saved$/ }).waitFor();
+      // ... so this tab's save meets MAPI_E_OBJECT_CHANGED: a choice, in view, in plain words.
+      await page.fill("#body", "mine");
+      await scrollToSend();
+      await page.click("#save");
+      const toast = page.locator("#error");
+      await toast.locator("[data-action=load-theirs]").waitFor();
+      await assertInView(toast, "the conflict choice");
+      assert.match(await page.locator("#error-text").textContent(), /Another tab saved this draft/);
+      await assertPlain(page.locator("#error-text"));
+      assert.equal(await page.locator("#compose-state").textContent(), "changed in another tab");
+      await toast.locator("[data-action=load-theirs]").click();
+      await page.locator("#status", { hasText: "Loaded the copy saved in the other tab" }).waitFor();
+      assert.equal(await page.locator("#body").inputValue(), "theirs");
+
+      // Now the other tab is behind: it keeps its own version (saveChanges({ force: true })).
+      await page.fill("#body", "mine after all");
+      await page.click("#save");
+      await page.locator("#compose-state", { hasText: /^saved$/ }).waitFor();
+      await other.fill("#body", "theirs, kept");
+      await other.click("#save");
+      await other.locator("#error [data-action=keep-mine]").click();
+      await other.locator("#status", { hasText: "Saved your version" }).waitFor();
+      await other.locator("#compose-state", { hasText: /^saved$/ }).waitFor();
+      // What is stored is the other tab's version.
+      await quiet();
+      await page.reload();
+      await page.locator("body[data-ready=true]").waitFor();
+      assert.equal(await page.locator("#body").inputValue(), "theirs, kept");
+      assert.deepEqual(pageErrors(), []);
+      assert.deepEqual(otherErrors, []);
+    } finally {
+      await other.close();
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  test(`the undo bar and the toasts never cover Send, Save draft or New message (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 60_000 });
+      const subject = `Covered? ${Date.now()} ${"a long subject that wraps the undo bar onto more lines ".repeat(3)}`;
+      await compose({ to: "alice@example.org", subject, body: "x" });
+      await page.click("#send");
+      await page.locator("#undo-bar:not([hidden])").waitFor();
+      await page.locator("#undo-bar").evaluate((bar) => bar.scrollHeight); // laid out
+      // And an error toast at the same time (a bad address, sent).
+      await compose({ to: "not an address", subject: "second" });
+      await page.click("#send");
+      await page.locator("#error").waitFor();
+      const docHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+      for (let y = 0; y <= docHeight; y += Math.round(vp.height / 3)) {
+        await page.evaluate((top) => window.scrollTo(0, top), y);
+        const dock = await page.locator("#dock").boundingBox();
+        for (const id of ["send", "save", "new"]) {
+          const b = await page.locator(`#${id}`).boundingBox();
+          const overlap = b.y < dock.y + dock.height && b.y + b.height > dock.y && b.x < dock.x + dock.width && b.x + b.width > dock.x;
+          assert.ok(!overlap, `#${id} ${JSON.stringify(b)} is not under the dock ${JSON.stringify(dock)} at scroll ${y}`);
+        }
+      }
+      await assertInView(page.locator("#undo-bar"), "the undo bar");
+      await assertInView(page.locator("#error"), "the error toast");
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  test(`offline: the page says so when the browser goes offline, and when it is back (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage();
+      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      await quiet();
+      await browser.context.setOffline(true);
+      const banner = page.locator("#net-banner");
+      await banner.waitFor();
+      assert.match(await banner.textContent(), /^You are offline: messages wait in the Outbox/);
+      await assertInView(banner, "the offline banner");
+      assert.equal(await page.locator("#net").getAttribute("data-state"), "offline");
+      await browser.context.setOffline(false);
+      await banner.waitFor({ state: "hidden" });
+      await page.locator("#net[data-state=online]").waitFor();
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await browser.context.setOffline(false);
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
+
+test("?undo= takes up to 10 minutes and says when a value is out of range", async () => {
+  await openPage({ undo: 120_000 });
+  assert.equal(await page.locator("#undo-words").textContent(), "a 2-minute undo window");
+  const subject = `Two minutes ${Date.now()}`;
+  await compose({ to: "alice@example.org", subject });
+  await page.click("#send");
+  await outboxRow(subject).waitFor();
+  assert.match(await outboxRow(subject).locator(".state").textContent(), /^Undo window: sends in (2 min|1[01][0-9] s)$/);
+  await outboxRow(subject).locator("[data-action=undo]").click();
+  await outboxRow(subject).waitFor({ state: "detached" });
+
+  await openPage({ undo: 9_999_999 });
+  const toast = page.locator("#error");
+  await toast.waitFor();
+  assert.match(await page.locator("#error-text").textContent(), /\?undo=9999999\) must be .* from 0 to 600000: using 5-second/);
+  await assertInView(toast, "the ?undo= warning");
+  assert.equal(await page.locator("#undo-words").textContent(), "a 5-second undo window");
   assert.deepEqual(pageErrors(), []);
 });
