@@ -69,6 +69,8 @@ export async function stageOutbox(page, sink) {
   const held = "Board minutes (the server is taking it)";
   await compose(page, { to: "Board <board@example.org>", subject: held, body: "Minutes attached." });
   await page.locator("#outbox li[data-state=sending]", { hasText: held }).waitFor({ timeout: 15_000 });
+  // The page reads the sink's state every few seconds: its switch then says 120 s too.
+  await page.locator("#slow-label", { hasText: "holds each message 120 s" }).waitFor({ timeout: 15_000 });
 
   // 2. The server goes offline: the next one is refused and waits to be retried.
   await page.locator("#offline").check();
