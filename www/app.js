@@ -19,28 +19,28 @@
 // - `JMAP=1 npm start` serves /jmap-demo.json: the page then sends through the project's
 //   Cyrus over JMAP (jmapTransport, through the same-origin proxy at /jmap) as its user.
 //
+// Modules (www/lib/, one job each): config.js (URL parameters), startup.js (opening the
+// store, transport, service worker), feedback.js (the dock: undo bar, toasts, field
+// errors, event log), explain.js (plain-language errors), addresses.js (address lists),
+// sink.js (the mail sink's switches and listing, the online indicator), viewer.js (the
+// read-only viewer), tabs.js, format.js, dom.js, state.js. This file keeps compose,
+// autosave, undo and the folder views, which share the form's state.
+//
 // URL parameters (for tests and tinkering): ?db=NAME (database name, default
 // "mapi-outbox-demo"), ?undo=MS (undo window, default 5000, at most 600000; a value
 // out of range is said on the page), ?maxsize=BYTES (largest message, default 25 MiB), ?sw=0 (do not register the service worker www/sw.js, which otherwise keeps mail going after the tab closes).
-import { Store, MapiError, ErrorCode, MessageFlags, SubmitFlags, httpTransport, jmapTransport } from "mapi-outbox";
-import { $, el, syncList } from "./lib/dom.js";
+import { MapiError, ErrorCode, SubmitFlags } from "mapi-outbox";
+import { $, el, syncList, setCount } from "./lib/dom.js";
 import { clampInt, formatSize, formatTime, secondsLeft, formatLeft, toLocalInput } from "./lib/format.js";
 import { parseAddressList, recipientRows, formatRecipient } from "./lib/addresses.js";
 import { technical as describe, plainTransportError } from "./lib/explain.js";
 import { setupDock, showStatus, hideError, showError, setFieldError, focusField, log } from "./lib/feedback.js";
-
-const params = new URLSearchParams(location.search);
-const DB_NAME = params.get("db") || "mapi-outbox-demo";
-const UNDO_MAX_MS = 600_000;
-const UNDO_RAW = params.get("undo");
-const UNDO_MS = clampInt(UNDO_RAW, 5000, 0, UNDO_MAX_MS);
-// The largest message the store submits (maxMessageSize): ?maxsize=BYTES, default 25 MiB.
-const MAX_MESSAGE = clampInt(params.get("maxsize"), 25 * 1024 * 1024, 1024, 100 * 1024 * 1024);
-const SINK_URL = "/sink/messages";
-const IDENTITIES = [
-  { email: "me@example.org", name: "Demo User" },
-  { email: "support@example.org", name: "Example Support" },
-];
+import { params, DB_NAME, UNDO_MAX_MS, UNDO_RAW, UNDO_MS, MAX_MESSAGE, IDENTITIES, AUTOSAVE_MS } from "./lib/config.js";
+import { app } from "./lib/state.js";
+import { openViewer, setupViewer } from "./lib/viewer.js";
+import { setupTabs } from "./lib/tabs.js";
+import { openStore } from "./lib/startup.js";
+import { net, setRunner, sinkFetch, setupNet, showSinkState, setSinkState, refreshSinkSoon } from "./lib/sink.js";
 
 /** @type {import("mapi-outbox").Store} */
 let store;
@@ -143,7 +143,6 @@ function markDirty() {
 // Autosave: the form is saved as a draft a moment after each change, and the draft being
 // edited is remembered (localStorage, per database), so a reload brings it back.
 
-const AUTOSAVE_MS = clampInt(params.get("autosave"), 1000, 100, 60_000);
 const EDITING_KEY = `mapi-outbox-demo:${DB_NAME}:editing`;
 let autosaveTimer = 0;
 let autosaving = Promise.resolve();
@@ -817,11 +816,6 @@ function recipientsLine(r) {
     .join(" · ");
 }
 
-function setCount(name, n) {
-  $(`count-${name}`).textContent = String(n);
-  $(`empty-${name}`).hidden = n > 0;
-}
-
 let renderRunning = false;
 let renderAgain = false;
 async function render() {
@@ -878,234 +872,6 @@ function tick() {
 }
 
 // ---------------------------------------------------------------------------------------
-// The read-only viewer
-
-let viewerUrls = [];
-
-async function openViewer(entryId, folder) {
-  hideError();
-  let msg;
-  try {
-    msg = await store.openMessage(entryId, { access: "read" });
-  } catch (err) {
-    const code = MapiError.codeOf(err);
-    if (code === ErrorCode.MAPI_E_NO_ACCESS) return showError("This message is being sent right now; open it from Sent Items in a moment.");
-    if (code === ErrorCode.MAPI_E_NOT_FOUND) return showError("This message is no longer there (it was sent or deleted meanwhile).");
-    if (code === ErrorCode.MAPI_E_CORRUPT_DATA) return showError(err, "The stored copy of this message is damaged: ");
-    return showError(err);
-  }
-  try {
-    const p = msg.getProps();
-    const recipients = msg.getRecipients();
-    const ndr = (p.PidTagMessageClass ?? "").includes(".NDR");
-    $("viewer-subject").textContent = p.PidTagSubject || "(no subject)";
-    $("viewer-kind").textContent = ndr
-      ? "Non-delivery report: the recipients below could not be reached."
-      : { outbox: "In the Outbox (read-only while queued)", drafts: "Draft (read-only view)", sent: "Sent Items", inbox: "Inbox" }[folder] ?? "";
-    const fields = [];
-    const from = p.PidTagSenderEmailAddress
-      ? formatRecipient({ PidTagDisplayName: p.PidTagSenderName, PidTagEmailAddress: p.PidTagSenderEmailAddress })
-      : p.PidTagSenderName;
-    if (from) fields.push(["From", from]);
-    const label = ndr ? { 1: "Failed", 2: "Failed (Cc)", 3: "Failed (Bcc)" } : { 1: "To", 2: "Cc", 3: "Bcc" };
-    for (const t of [1, 2, 3]) {
-      const list = recipients.filter((r) => r.PidTagRecipientType === t).map(formatRecipient);
-      if (list.length) fields.push([label[t], list.join(", ")]);
-    }
-    if (p.PidTagClientSubmitTime) fields.push(["Submitted", p.PidTagClientSubmitTime.toLocaleString()]);
-    if (p.PidTagDeferredSendTime) fields.push(["Send later", p.PidTagDeferredSendTime.toLocaleString()]);
-    if (p.PidTagImportance !== undefined && p.PidTagImportance !== 1) fields.push(["Importance", p.PidTagImportance === 2 ? "High" : "Low"]);
-    if (p.PidTagInternetMessageId) fields.push(["Message-ID", p.PidTagInternetMessageId]);
-    fields.push(["Class", p.PidTagMessageClass ?? "IPM.Note"]);
-    const flags = p.PidTagMessageFlags ?? 0;
-    fields.push(["State", [flags & MessageFlags.SUBMIT && "submitted", flags & MessageFlags.UNSENT ? "unsent" : "sent", flags & MessageFlags.READ && "read"].filter(Boolean).join(", ")]);
-    $("viewer-fields").replaceChildren(
-      ...fields.flatMap(([k, v]) => [el("dt", "", k), el("dd", "", v)]),
-    );
-    $("viewer-body").textContent = p.PidTagBody ?? "";
-    $("viewer-body").hidden = !p.PidTagBody;
-    $("viewer-html").textContent = p.PidTagBodyHtml ?? "";
-    $("viewer-html-wrap").hidden = !p.PidTagBodyHtml;
-    for (const url of viewerUrls) URL.revokeObjectURL(url);
-    viewerUrls = [];
-    const items = [];
-    for (const row of msg.getAttachments()) {
-      const att = msg.openAttach(row.PidTagAttachNumber);
-      try {
-        const ap = att.getProps(["PidTagAttachLongFilename", "PidTagAttachFilename", "PidTagAttachMimeTag", "PidTagAttachDataBinary"]);
-        const bytes = ap.PidTagAttachDataBinary ?? new Uint8Array(0);
-        const name = ap.PidTagAttachLongFilename ?? ap.PidTagAttachFilename ?? `attachment-${row.PidTagAttachNumber}`;
-        const url = URL.createObjectURL(new Blob([bytes], { type: ap.PidTagAttachMimeTag || "application/octet-stream" }));
-        viewerUrls.push(url);
-        const li = el("li");
-        const a = el("a", "att-name", name);
-        a.href = url;
-        a.download = name;
-        li.append(a, " ", el("span", "att-size", formatSize(bytes.length)));
-        items.push(li);
-      } finally {
-        att.free();
-      }
-    }
-    $("viewer-attachments").replaceChildren(...items);
-    $("viewer").dataset.entryId = entryId;
-    if (!$("viewer").open) $("viewer").showModal();
-  } finally {
-    msg.free();
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// The mail sink (server switches and what it received)
-
-async function sinkFetch(path, init) {
-  const res = await fetch(path, { cache: "no-store", ...init });
-  if (!res.ok) {
-    await res.text().catch(() => {}); // read it: an unread body shows as an aborted request
-    const e = new Error("The mail server did not answer as expected.");
-    e.detail = `the mail sink answered ${res.status} to ${init?.method ?? "GET"} ${path}`;
-    throw e;
-  }
-  return res.json();
-}
-
-// ---------------------------------------------------------------------------------------
-// Online or not: the browser's navigator.onLine and whether the mail server answers (its
-// state is read every few seconds; the demo's "offline" switch counts as offline too).
-
-let sinkReachable = true;
-let sinkOffline = false;
-let sinkPolling = false;
-
-function updateNet() {
-  let text = "";
-  if (!navigator.onLine) text = "You are offline: messages wait in the Outbox and go out when you are back online.";
-  else if (!sinkReachable) text = "The mail server cannot be reached: messages wait in the Outbox and go out when it answers.";
-  else if (sinkOffline) text = "The mail server is offline: messages wait in the Outbox and go out when it is back.";
-  const net = $("net");
-  net.dataset.state = text ? "offline" : "online";
-  $("net-text").textContent = text ? (navigator.onLine ? "Mail server offline" : "Offline") : "Online";
-  const banner = $("net-banner");
-  if (banner.textContent !== text) banner.textContent = text;
-  banner.hidden = !text;
-  document.body.dataset.net = net.dataset.state;
-}
-
-async function pollSink() {
-  if (sinkPolling || !navigator.onLine) return updateNet();
-  sinkPolling = true;
-  try {
-    showSinkState(await sinkFetch("/sink/state"));
-    sinkReachable = true;
-  } catch {
-    sinkReachable = false;
-  } finally {
-    sinkPolling = false;
-  }
-  updateNet();
-}
-
-function setupNet() {
-  window.addEventListener("offline", updateNet);
-  window.addEventListener("online", () => {
-    updateNet();
-    pollSink();
-  });
-  setInterval(pollSink, 5000);
-  updateNet();
-}
-
-function showSinkState(s) {
-  sinkOffline = !!s.offline;
-  $("offline").checked = s.offline;
-  $("slow").checked = s.delayMs > 0;
-  $("slow-label").textContent = `Slow mail server (holds each message ${s.delayMs > 0 ? Math.round(s.delayMs / 1000) : 5} s)`;
-  $("sink-folder").textContent = s.folder;
-  document.body.dataset.offline = String(s.offline);
-  updateNet();
-}
-
-async function setSinkState(change, button) {
-  await run(button, async () => {
-    const s = await sinkFetch("/sink/state", {
-      method: "PUT",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(change),
-    });
-    sinkReachable = true;
-    showSinkState(s);
-    log(`mail sink: ${s.offline ? "offline (refuses with 503 + Retry-After)" : "online"}${s.delayMs ? `, slow (${s.delayMs / 1000} s a message)` : ""}`);
-    if (!s.offline) showStatus("The mail server is back: waiting messages go out at their next attempt.");
-  });
-}
-
-let sinkSeq = 0;
-async function refreshSink() {
-  const seq = ++sinkSeq;
-  const list = await sinkFetch(SINK_URL);
-  if (seq !== sinkSeq) return;
-  syncList(
-    $("sink"),
-    list,
-    (r) => r.id,
-    (r) => {
-      const li = el("li", "row");
-      const what = el("div", "what");
-      const a = el("a", "subject");
-      a.href = `${SINK_URL}/${encodeURIComponent(r.id)}`;
-      a.target = "_blank";
-      a.rel = "noopener";
-      what.append(a, el("div", "meta"), el("div", "state"));
-      li.append(what);
-      return li;
-    },
-    (li, r) => {
-      const a = li.querySelector(".subject");
-      a.textContent = r.subject || "(no subject)";
-      a.setAttribute("aria-label", `${r.subject || "(no subject)"}: raw .eml file ${r.file}`);
-      li.querySelector(".meta").textContent = `${r.mailFrom} → ${r.rcptTo.join(", ")} · ${formatSize(r.size)} · ${formatTime(new Date(r.receivedAt))}`;
-      const notes = [`${r.file}`, `attempt ${r.attempt}`];
-      if (r.possibleDuplicate) notes.push("possible duplicate");
-      if (r.duplicates) notes.push(`${r.duplicates} duplicate ${r.duplicates === 1 ? "delivery" : "deliveries"} dropped`);
-      if (r.failed?.length) notes.push(`refused: ${r.failed.map((f) => f.email).join(", ")}`);
-      li.querySelector(".state").textContent = notes.join(" · ");
-    },
-  );
-  setCount("sink", list.length);
-}
-
-function refreshSinkSoon() {
-  refreshSink().catch((err) => showError(err, "Could not list what the mail sink received: "));
-}
-
-// ---------------------------------------------------------------------------------------
-// Tabs (WAI-ARIA tabs: arrow keys, Home/End)
-
-function setupTabs() {
-  const tabs = [...document.querySelectorAll("[role=tab]")];
-  const select = (tab, focus = true) => {
-    for (const t of tabs) {
-      const on = t === tab;
-      t.setAttribute("aria-selected", String(on));
-      t.tabIndex = on ? 0 : -1;
-      $(t.getAttribute("aria-controls")).hidden = !on;
-    }
-    if (focus) tab.focus();
-    if (tab.id === "tab-sink") refreshSinkSoon();
-  };
-  for (const tab of tabs) {
-    tab.addEventListener("click", () => select(tab));
-    tab.addEventListener("keydown", (e) => {
-      const i = tabs.indexOf(tab);
-      const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
-      if (next === undefined) return;
-      e.preventDefault();
-      select(tabs[(next + tabs.length) % tabs.length]);
-    });
-  }
-}
-
-// ---------------------------------------------------------------------------------------
 // Store events
 
 function onStoreEvent(event) {
@@ -1159,80 +925,17 @@ function onStoreEvent(event) {
 // ---------------------------------------------------------------------------------------
 // Start
 
-/** The JMAP server `JMAP=1 npm start` offers (/jmap-demo.json), or null. */
-async function jmapConfig() {
-  try {
-    const r = await fetch("/jmap-demo.json", { cache: "no-store" });
-    if (!r.ok) return null;
-    const c = await r.json();
-    return typeof c?.sessionUrl === "string" && typeof c?.email === "string" ? c : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Registers www/sw.js (module worker): true when a worker will drain the outbox. */
-async function registerWorker(jmap) {
-  if (params.get("sw") === "0" || !("serviceWorker" in navigator)) return false;
-  try {
-    const q = new URLSearchParams({ db: DB_NAME, sink: SINK_URL });
-    if (jmap) q.set("jmap", "1");
-    await navigator.serviceWorker.register(`sw.js?${q}`, { type: "module" });
-    return true;
-  } catch (err) {
-    log(`Service worker not registered: ${describe(err)}`);
-    return false;
-  }
-}
-
-async function openStore() {
-  const jmap = await jmapConfig();
-  if (jmap) {
-    // The Cyrus user is the only identity the server sends as.
-    IDENTITIES.splice(0, IDENTITIES.length, { email: jmap.email, name: jmap.name ?? "Demo User" });
-  }
-  const transport = jmap
-    ? jmapTransport({ sessionUrl: jmap.sessionUrl, headers: { Authorization: jmap.authorization }, name: "cyrus-jmap" })
-    : httpTransport({ url: SINK_URL, name: "mail-sink" });
-  const options = {
-    name: DB_NAME,
-    identity: IDENTITIES[0],
-    transports: [transport],
-    sendDelayMs: UNDO_MS,
-    maxMessageSize: MAX_MESSAGE,
-    retry: { initialMs: 1000, maxMs: 30_000 },
-  };
-  const note = $("backend-note");
-  const worker = await registerWorker(!!jmap);
-  try {
-    store = await Store.open({ ...options, backend: "indexeddb", backgroundSync: worker });
-    backend = "indexeddb";
-    const keepsGoing =
-      worker && "SyncManager" in window
-        ? " Mail keeps going after you close this tab: a service worker sends it (Background Sync)."
-        : " This browser sends only while a page of this site is open (no Background Sync).";
-    const via = jmap ? ` Sending through the Cyrus JMAP server as ${jmap.email}.` : "";
-    note.textContent = `Stored in IndexedDB ("${DB_NAME}"): the outbox survives a reload and is shared by this site's tabs.${keepsGoing}${via}`;
-    note.dataset.kind = "info";
-  } catch (err) {
-    store = await Store.open({ ...options, backend: "memory" });
-    backend = "memory";
-    const lost = "so messages live in this page's memory and are lost on reload.";
-    note.textContent = globalThis.indexedDB
-      ? `Note: IndexedDB could not be opened (${describe(err)}), ${lost}`
-      : `Note: this browser gives the page no IndexedDB (a private window?), ${lost}`;
-    note.dataset.kind = "warning";
-  }
-  note.hidden = false;
-  document.body.dataset.backend = backend;
-}
-
 async function main() {
   setupDock();
   const from = $("from");
   IDENTITIES.forEach((id, i) => from.append(new Option(`${id.name} <${id.email}>`, String(i))));
-  setupTabs();
+  setupTabs((tab) => {
+    if (tab.id === "tab-sink") refreshSinkSoon();
+  });
   await openStore();
+  store = app.store;
+  backend = app.backend;
+  setRunner(run);
   for (const type of ["queuechange", "submitted", "sending", "sent", "retry", "aborted", "ndr"]) {
     store.addEventListener(type, onStoreEvent);
   }
@@ -1304,17 +1007,14 @@ async function main() {
   $("offline").addEventListener("change", (e) => setSinkState({ offline: e.target.checked }, null));
   $("slow").addEventListener("change", (e) => setSinkState({ delayMs: e.target.checked ? 5000 : 0 }, null));
   $("sink-refresh").addEventListener("click", refreshSinkSoon);
-  $("viewer").addEventListener("close", () => {
-    for (const url of viewerUrls) URL.revokeObjectURL(url);
-    viewerUrls = [];
-  });
+  setupViewer();
 
   try {
     showSinkState(await sinkFetch("/sink/state"));
     $("offline").disabled = false;
     $("slow").disabled = false;
   } catch (err) {
-    sinkReachable = false;
+    net.sinkReachable = false;
     showError("The mail server cannot be reached: start the demo with npm start.", "", { detail: describe(err) });
   }
   setupNet();

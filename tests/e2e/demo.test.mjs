@@ -15,7 +15,7 @@
 import { after, afterEach, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -166,6 +166,12 @@ test("the page loads under a strict CSP, starts the package and reaches the mail
     return reg ? (reg.active ?? reg.waiting ?? reg.installing)?.scriptURL ?? "registered" : null;
   });
   assert.match(worker ?? "", /\/sw\.js\?/, "a service worker is registered");
+  // The page is ES modules with one job each (www/lib/), all loaded under the CSP.
+  const loaded = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname));
+  const modules = (await readdir(join(repo, "www", "lib"))).filter((f) => f.endsWith(".js"));
+  assert.ok(modules.length >= 8, `www/lib/ has the page's modules (${modules.join(", ")})`);
+  for (const f of modules) assert.ok(loaded.includes(`/lib/${f}`), `/lib/${f} was loaded`);
+  assert.ok(loaded.includes("/vendor/addressparser.js"), "the bundled address parser was loaded");
   assert.equal(await page.locator("#sink-folder").textContent(), sinkDir);
   assert.equal(await page.locator("#offline").isChecked(), false);
   assert.equal(await page.locator("#outbox li").count(), 0);

@@ -28,3 +28,9 @@ export function syncList(ul, rows, key, create, update) {
     if (ul.children[i] !== li) ul.insertBefore(li, ul.children[i] ?? null);
   });
 }
+
+/** The count next to a folder tab and its "empty" line. */
+export function setCount(name, n) {
+  $(`count-${name}`).textContent = String(n);
+  $(`empty-${name}`).hidden = n > 0;
+}
