@@ -235,6 +235,31 @@ fn text_shaped_like_encoded_words_is_encoded_and_reads_back_as_typed() {
 }
 
 #[test]
+fn runs_of_spaces_in_a_long_subject_or_name_read_back_exactly() {
+    // Folded at a run of spaces, readers collapse the run to one space (found by the
+    // libFuzzer mime target): such text is written as encoded words.
+    let subject = "[a:0p[ap                               <          p%TTTTTTTTTTTTTTTTTTTTT";
+    let name = format!(
+        "Name{}with  runs\tand tabs {}",
+        " ".repeat(30),
+        "x".repeat(40)
+    );
+    let mut c = message(vec![
+        (tags::PidTagSubject, s(subject)),
+        (tags::PidTagBody, s("x")),
+    ]);
+    add_recipients(&mut c, vec![recipient(1, "a@example.org", Some(&name))]);
+    let out = mime(&c);
+    assert_lines_ok(&out);
+    let m = parse(&out);
+    assert_eq!(m.subject(), Some(subject));
+    assert_eq!(
+        addrs(m.to()),
+        vec![(Some(name.clone()), "a@example.org".into())]
+    );
+}
+
+#[test]
 fn short_filename_is_used_when_there_is_no_long_one_and_octet_stream_is_the_default_type() {
     let mut c = message(vec![]);
     attach(

@@ -14,6 +14,13 @@ pub(super) fn looks_encoded(text: &str) -> bool {
     text.contains("=?")
 }
 
+/// Whether a header text must be written as encoded words to read back exactly: it looks
+/// encoded, or it holds a run of whitespace (or a tab), which readers collapse to one space
+/// where the line is folded (mail-parser and mailparser both do; seen by the fuzzer).
+pub(super) fn needs_words(text: &str) -> bool {
+    looks_encoded(text) || text.contains('\t') || text.as_bytes().windows(2).any(|w| w == b"  ")
+}
+
 /// `Name: ` and the text as B-encoded UTF-8 words, folded at 76 columns, and CRLF.
 pub(super) fn encoded_header(out: &mut Vec<u8>, name: &str, text: &str) {
     out.extend_from_slice(name.as_bytes());
@@ -39,7 +46,7 @@ pub(super) fn address_header(out: &mut Vec<u8>, name: &str, list: &[Mailbox<'_>]
         }
         let room = |column: usize, len: usize| column + 1 + len <= 76;
         if let Some(d) = display {
-            let plain = !looks_encoded(d) && d.bytes().all(|b| (0x20..0x7f).contains(&b));
+            let plain = !needs_words(d) && d.bytes().all(|b| (0x20..0x7f).contains(&b));
             if plain {
                 let quoted = quoted_string(d);
                 if i > 0 || column > name.len() + 2 {
