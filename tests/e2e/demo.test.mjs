@@ -830,3 +830,24 @@ test("?undo= takes up to 10 minutes and says when a value is out of range", asyn
   assert.equal(await page.locator("#undo-words").textContent(), "a 5-second undo window");
   assert.deepEqual(pageErrors(), []);
 });
+
+test("dark mode: the Send button's text has enough contrast (WCAG AA, 4.5:1)", async () => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  try {
+    await openPage();
+    const ratio = await page.locator("#send").evaluate((b) => {
+      const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+      const lum = ([r, g, b]) => {
+        const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      };
+      const cs = getComputedStyle(b);
+      const [l1, l2] = [lum(rgb(cs.color)), lum(rgb(cs.backgroundColor))].sort((x, y) => y - x);
+      return (l1 + 0.05) / (l2 + 0.05);
+    });
+    assert.ok(ratio >= 4.5, `contrast ${ratio.toFixed(2)}:1`);
+    assert.deepEqual(pageErrors(), []);
+  } finally {
+    await page.emulateMedia({ colorScheme: "light" });
+  }
+});
