@@ -5,6 +5,8 @@
 // sink's 503 answers while a test has switched it offline (Chromium logs every non-2xx
 // fetch as a console error, and refusing is exactly what the offline switch is for; it also,
 // now and then, reports such a POST as aborted after the page has read the whole answer).
+// A GET aborted by a reload or a closing tab (the page polls the sink) is not counted
+// either (tests/support/browser.mjs).
 //
 // Each test opens the page on a database of its own (?db=...) so tests do not see each
 // other's messages, and a short undo window (?undo=...) where the test does not need 5 s.
