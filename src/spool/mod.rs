@@ -5,11 +5,13 @@
 mod attempt;
 mod ndr;
 mod outcome;
+pub mod pump;
 mod route;
 
 pub use attempt::{Attempt, Offer, Outcome};
 pub use ndr::report;
 pub use outcome::{backoff_ms, classify, Answer, Settled};
+pub use pump::{Engine, Host, Outgoing, Pump, PumpConfig, Storage, Transport};
 pub use route::{route, Routing, TransportInfo};
 
 use crate::message::{MessageContent, Recipient};

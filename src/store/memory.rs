@@ -2,6 +2,7 @@
 //! folder (newest first). Records are kept encoded, checksum and all, exactly as the
 //! IndexedDB backend keeps them, so a damaged record is detected here too.
 
+use std::cell::{RefCell, RefMut};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use super::transitions::{
@@ -15,6 +16,7 @@ use crate::mapi_err;
 use crate::message::MessageContent;
 use crate::queue::Failure;
 use crate::record;
+use crate::spool::Storage;
 
 use super::tombstones::FINISHED_KEPT;
 
@@ -172,7 +174,19 @@ impl MemoryStore {
         now: i64,
         lease_ms: i64,
     ) -> Result<StoredMessage> {
-        let rec = transitions::lock(self.records.get(id), id, owner, now, lease_ms)?;
+        self.lock_given(id, owner, now, lease_ms, &[])
+    }
+
+    /// `lock`, where the holders named in `dead` are known to have died.
+    pub fn lock_given(
+        &mut self,
+        id: &EntryId,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+        dead: &[String],
+    ) -> Result<StoredMessage> {
+        let rec = transitions::lock_given(self.records.get(id), id, owner, now, lease_ms, dead)?;
         self.put(rec.clone());
         Ok(rec)
     }
@@ -306,5 +320,81 @@ impl MemoryStore {
             .into_iter()
             .flat_map(|f| f.values().rev())
             .filter_map(|id| self.records.get(id))
+    }
+}
+
+/// The memory store as the spooler's storage. Nothing awaits while it is borrowed, so a
+/// conflict cannot happen; if it ever did, it is reported as busy rather than a panic.
+fn borrowed(m: &RefCell<MemoryStore>) -> Result<RefMut<'_, MemoryStore>> {
+    m.try_borrow_mut()
+        .map_err(|_| mapi_err!(Busy, "the store is busy with another call"))
+}
+
+impl Storage for RefCell<MemoryStore> {
+    async fn next_due(
+        &self,
+        now: i64,
+        types: Option<&[String]>,
+        dead: &[String],
+    ) -> Result<Option<EntryId>> {
+        let m = borrowed(self)?;
+        Ok(super::due::next_due_given(
+            m.outgoing_queue(),
+            now,
+            types,
+            dead,
+        ))
+    }
+
+    async fn next_wake(&self, now: i64, types: Option<&[String]>) -> Result<Option<i64>> {
+        Ok(borrowed(self)?.next_wake(now, types))
+    }
+
+    async fn lock(
+        &self,
+        id: EntryId,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+        dead: &[String],
+    ) -> Result<StoredMessage> {
+        borrowed(self)?.lock_given(&id, owner, now, lease_ms, dead)
+    }
+
+    async fn renew(&self, id: EntryId, owner: &str, until: i64) -> Result<()> {
+        borrowed(self)?.renew(&id, owner, until)
+    }
+
+    async fn release_for_retry(
+        &self,
+        id: EntryId,
+        owner: &str,
+        progress: &Progress<'_>,
+        error: &str,
+        next_at: i64,
+        outcome_unknown: bool,
+    ) -> Result<StoredMessage> {
+        borrowed(self)?.release_for_retry(&id, owner, progress, error, next_at, outcome_unknown)
+    }
+
+    async fn release_partial(
+        &self,
+        id: EntryId,
+        owner: &str,
+        progress: &Progress<'_>,
+    ) -> Result<()> {
+        borrowed(self)?.release_partial(&id, owner, progress)
+    }
+
+    async fn finish(
+        &self,
+        id: EntryId,
+        owner: &str,
+        content: &MessageContent,
+        failed: &[Failure],
+        uids: ([u8; 16], [u8; 16]),
+        now: i64,
+    ) -> Result<Finished> {
+        borrowed(self)?.finish(&id, owner, content, failed, uids, now)
     }
 }

@@ -476,7 +476,9 @@ pub fn release_for_retry(
     q.attempts += 1;
     q.last_error = Some(error.to_string());
     q.next_attempt_at = Some(next_attempt_at);
-    q.possible_duplicate = outcome_unknown;
+    // Sticky: once an attempt's outcome is unknown, every later attempt has an earlier one
+    // that may have gone out (a known failure after it does not undo that).
+    q.possible_duplicate |= outcome_unknown;
     Ok(unlock_with(rec, q, progress))
 }
 
@@ -488,8 +490,7 @@ pub fn release_partial(
     owner: &str,
     progress: &Progress,
 ) -> Result<StoredMessage> {
-    let (rec, mut q) = held(existing, id, owner)?;
-    q.possible_duplicate = false;
+    let (rec, q) = held(existing, id, owner)?;
     Ok(unlock_with(rec, q, progress))
 }
 

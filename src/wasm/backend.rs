@@ -9,6 +9,7 @@ use crate::error::Result;
 use crate::mapi_err;
 use crate::message::MessageContent;
 use crate::queue::Failure;
+use crate::spool::Storage;
 use crate::store::rows::{ContentsRow, QueueRow};
 use crate::store::transitions::{Access, Base, Hurry, Opened, SubmitInput};
 use crate::store::{due, Event, Finished, Folder, MemoryStore, Progress, StoredMessage};
@@ -142,24 +143,6 @@ impl Backend {
     // The spooler's operations. `types` is None for a full spooler, else the address types
     // of the only transport this store object has (a coupled one).
 
-    /// `dead`: lock holders known to have died (their locks are taken over at once).
-    pub async fn next_due(
-        &self,
-        now: i64,
-        types: Option<&[String]>,
-        dead: &[String],
-    ) -> Result<Option<EntryId>> {
-        match self {
-            Backend::Memory(m) => Ok(due::next_due_given(
-                mem(m)?.outgoing_queue(),
-                now,
-                types,
-                dead,
-            )),
-            Backend::IndexedDb(db) => db.next_due(now, types, dead).await,
-        }
-    }
-
     /// The owners of unexpired locks held by other spoolers (whose liveness the spooler
     /// asks the browser about).
     pub async fn lock_holders(&self, now: i64, me: &str) -> Result<Vec<String>> {
@@ -192,17 +175,34 @@ impl Backend {
             Backend::IndexedDb(db) => Ok(due::remaining(db.queued().await?.iter(), now)),
         }
     }
+}
 
-    pub async fn next_wake(&self, now: i64, types: Option<&[String]>) -> Result<Option<i64>> {
+/// The spooler's queue operations (`spool::Storage`): the memory store's own, or one
+/// readwrite transaction each on IndexedDB.
+impl Storage for Backend {
+    /// `dead`: lock holders known to have died (their locks are taken over at once).
+    async fn next_due(
+        &self,
+        now: i64,
+        types: Option<&[String]>,
+        dead: &[String],
+    ) -> Result<Option<EntryId>> {
         match self {
-            Backend::Memory(m) => Ok(mem(m)?.next_wake(now, types)),
+            Backend::Memory(m) => m.next_due(now, types, dead).await,
+            Backend::IndexedDb(db) => db.next_due(now, types, dead).await,
+        }
+    }
+
+    async fn next_wake(&self, now: i64, types: Option<&[String]>) -> Result<Option<i64>> {
+        match self {
+            Backend::Memory(m) => m.next_wake(now, types).await,
             Backend::IndexedDb(db) => Ok(due::next_wake(db.queued().await?.iter(), now, types)),
         }
     }
 
     /// Atomically checks that the message may go now and locks it for `owner` (one
     /// readwrite transaction on IndexedDB: two tabs never both lock it).
-    pub async fn lock(
+    async fn lock(
         &self,
         id: EntryId,
         owner: &str,
@@ -211,19 +211,19 @@ impl Backend {
         dead: &[String],
     ) -> Result<StoredMessage> {
         match self {
-            Backend::Memory(m) => mem(m)?.lock(&id, owner, now, lease_ms),
+            Backend::Memory(m) => m.lock(id, owner, now, lease_ms, dead).await,
             Backend::IndexedDb(db) => db.lock(&id, owner, now, lease_ms, dead).await,
         }
     }
 
-    pub async fn renew(&self, id: EntryId, owner: &str, until: i64) -> Result<()> {
+    async fn renew(&self, id: EntryId, owner: &str, until: i64) -> Result<()> {
         match self {
-            Backend::Memory(m) => mem(m)?.renew(&id, owner, until),
+            Backend::Memory(m) => m.renew(id, owner, until).await,
             Backend::IndexedDb(db) => db.renew(&id, owner, until).await,
         }
     }
 
-    pub async fn release_for_retry(
+    async fn release_for_retry(
         &self,
         id: EntryId,
         owner: &str,
@@ -234,7 +234,8 @@ impl Backend {
     ) -> Result<StoredMessage> {
         match self {
             Backend::Memory(m) => {
-                mem(m)?.release_for_retry(&id, owner, progress, error, next_at, outcome_unknown)
+                m.release_for_retry(id, owner, progress, error, next_at, outcome_unknown)
+                    .await
             }
             Backend::IndexedDb(db) => {
                 db.release_for_retry(&id, owner, progress, error, next_at, outcome_unknown)
@@ -243,20 +244,20 @@ impl Backend {
         }
     }
 
-    pub async fn release_partial(
+    async fn release_partial(
         &self,
         id: EntryId,
         owner: &str,
         progress: &Progress<'_>,
     ) -> Result<()> {
         match self {
-            Backend::Memory(m) => mem(m)?.release_partial(&id, owner, progress),
+            Backend::Memory(m) => m.release_partial(id, owner, progress).await,
             Backend::IndexedDb(db) => db.release_partial(&id, owner, progress).await,
         }
     }
 
     /// Moves (new id) or deletes the finished message and files the NDR, in one step.
-    pub async fn finish(
+    async fn finish(
         &self,
         id: EntryId,
         owner: &str,
@@ -266,7 +267,7 @@ impl Backend {
         now: i64,
     ) -> Result<Finished> {
         match self {
-            Backend::Memory(m) => mem(m)?.finish(&id, owner, content, failed, uids, now),
+            Backend::Memory(m) => m.finish(id, owner, content, failed, uids, now).await,
             Backend::IndexedDb(db) => db.finish(&id, owner, content, failed, uids, now).await,
         }
     }

@@ -276,7 +276,7 @@ impl Message {
                     o.content = Default::default();
                     drop(o);
                     store.emit(events);
-                    super::spooler::kick(&store);
+                    store.spooler.kick();
                     Ok(JsValue::UNDEFINED)
                 }
                 Err(e) => {

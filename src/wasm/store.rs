@@ -14,11 +14,12 @@ use super::events::{self, Listeners};
 use super::idb::{IdbStore, Leadership};
 use super::message::Message;
 use super::options::{self, Config};
-use super::spooler::{self, Spooler};
+use super::spooler::{self, JsHost, Spooler};
 use super::{now_ms, random_bytes};
 use crate::entry_id::{hex, EntryId, StoreUid};
 use crate::mapi_err;
 use crate::object::MessageObject;
+use crate::spool::{Host, PumpConfig, Storage};
 use crate::store::rows::{ContentsRow, QueueRow};
 use crate::store::transitions::{Access, Hurry};
 use crate::store::{Event, Folder, MemoryStore};
@@ -28,9 +29,9 @@ use std::future::Future;
 pub struct StoreInner {
     pub config: Config,
     pub closed: Cell<bool>,
-    pub backend: Backend,
+    pub backend: Rc<Backend>,
     pub listeners: Rc<Listeners>,
-    pub spooler: Spooler,
+    pub spooler: Rc<Spooler>,
     uid: StoreUid,
 }
 
@@ -50,8 +51,7 @@ impl StoreInner {
 
     /// Dispatches the events here and tells the other store objects of the same database.
     pub fn emit(&self, events: Vec<Event>) {
-        self.backend.broadcast(&events);
-        events::dispatch(&self.listeners, events);
+        self.spooler.host.emit_events(events);
     }
 
     pub fn entry_id(&self, what: &str, v: &JsValue) -> JsResult<EntryId> {
@@ -108,7 +108,26 @@ impl Store {
                     .js()?,
             ),
         };
-        let spooler = Spooler::new(o.coupled, o.loose, o.config.spooler);
+        let backend = Rc::new(backend);
+        let c = &o.config;
+        let host = JsHost::new(
+            backend.clone(),
+            listeners.clone(),
+            c.name.clone(),
+            o.coupled,
+            o.loose,
+            c.spooler,
+        );
+        let spooler = Spooler::new(
+            host,
+            PumpConfig {
+                owner: format!("spooler-{}", hex(&random_bytes::<8>())),
+                lease_ms: c.lease_ms.min(i64::MAX as u64) as i64,
+                retry_initial_ms: c.retry_initial_ms.min(i64::MAX as u64) as i64,
+                retry_max_ms: c.retry_max_ms.min(i64::MAX as u64) as i64,
+                identity: c.identity.clone(),
+            },
+        );
         let inner = Rc::new(StoreInner {
             config: o.config,
             closed: Cell::new(false),
@@ -117,19 +136,16 @@ impl Store {
             listeners,
             spooler,
         });
-        inner
-            .spooler
-            .set_shared(matches!(inner.backend, Backend::IndexedDb(_)));
         // Another tab's change (a submit, an abort, a finished send) wakes this spooler,
         // and whoever waits in flush() here.
         let weak = Rc::downgrade(&inner);
         inner.listeners.set_on_remote(Box::new(move || {
             if let Some(inner) = weak.upgrade() {
-                inner.spooler.wake_waiters();
-                spooler::kick(&inner);
+                inner.spooler.host.stepped();
+                inner.spooler.kick();
             }
         }));
-        spooler::kick(&inner);
+        inner.spooler.kick();
         Ok(Store { inner })
     }
 
@@ -160,7 +176,7 @@ impl Store {
     /// The backend this store was opened with: "memory" or "indexeddb".
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        match self.inner.backend {
+        match *self.inner.backend {
             Backend::Memory(_) => "memory".into(),
             Backend::IndexedDb(_) => "indexeddb".into(),
         }
@@ -274,8 +290,8 @@ impl Store {
     pub fn register_transport(&self, transport: JsValue) -> JsResult<()> {
         self.inner.check_open()?;
         let t = super::transport::parse("registerTransport argument", &transport)?;
-        self.inner.spooler.transports.borrow_mut().push(t);
-        spooler::kick(&self.inner);
+        self.inner.spooler.host.transports.borrow_mut().push(t);
+        self.inner.spooler.kick();
         Ok(())
     }
 
@@ -295,7 +311,7 @@ impl Store {
                     .js()?
                     .is_some();
                 let sp = &inner.spooler;
-                if sp.is_shared() {
+                if sp.host.is_shared() {
                     // Any tab may be sending: done when nothing is due and nothing is held by
                     // a transport anywhere. Other tabs' events wake this loop.
                     // (The whole queue is read only when nothing is due.)
@@ -312,7 +328,7 @@ impl Store {
                     if !due && sp.is_idle() {
                         return flush_result(&inner).await;
                     }
-                    if due && sp.is_idle() && !sp.can_send() {
+                    if due && sp.is_idle() && !sp.host.can_send() {
                         return Err(to_js(mapi_err!(
                             NoSupport,
                             "flush: queued messages are due but nothing in this store can send \
@@ -334,11 +350,11 @@ impl Store {
                         )));
                     }
                 }
-                let step = sp.next_step();
+                let step = sp.host.next_step();
                 // Only an idle spooler needs a push; a busy one steps on its own (an ending
                 // send starts the next pass), and pushing it would spin without progress.
                 if sp.is_idle() {
-                    spooler::kick(&inner);
+                    sp.kick();
                 }
                 let _ = wasm_bindgen_futures::JsFuture::from(step).await;
             }
@@ -365,7 +381,7 @@ impl Store {
             if n > 0 {
                 inner.emit(vec![Event::QueueChange]);
             }
-            spooler::kick(&inner);
+            inner.spooler.kick();
             Ok((n as f64).into())
         })
     }
@@ -386,7 +402,7 @@ impl Store {
             if changed {
                 inner.emit(vec![Event::QueueChange]);
             }
-            spooler::kick(&inner);
+            inner.spooler.kick();
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -415,7 +431,7 @@ impl Store {
                 return Ok(JsValue::UNDEFINED); // a second close() is harmless, like free()
             }
             self.inner.closed.set(true);
-            self.inner.spooler.stop();
+            spooler::stop(&self.inner.spooler);
             self.inner.listeners.clear();
             self.inner.backend.close();
             Ok(JsValue::UNDEFINED)

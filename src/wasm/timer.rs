@@ -47,12 +47,52 @@ pub fn clear(handle: &JsValue) {
     }
 }
 
-/// A promise resolved with `value` after `ms`, with its timer handle. Nothing of Rust is
-/// kept alive by it (the timer calls the promise's own resolve function).
-pub fn sleep_to(ms: f64, value: &JsValue) -> (js_sys::Promise, JsValue) {
-    let mut handle = JsValue::UNDEFINED;
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        handle = set_timeout_with(&resolve, ms, value);
-    });
-    (p, handle)
+/// A future that completes after `ms` (a JS timer). Dropped early, it clears its timer and
+/// settles its promise, so nothing of Rust waits on a promise that will never settle.
+pub struct Sleep {
+    fut: wasm_bindgen_futures::JsFuture,
+    handle: JsValue,
+    resolve: Option<js_sys::Function>,
+}
+
+impl Sleep {
+    pub fn new(ms: f64) -> Sleep {
+        let mut handle = JsValue::UNDEFINED;
+        let mut resolve = None;
+        let p = js_sys::Promise::new(&mut |res, _| {
+            handle = set_timeout(&res, ms);
+            resolve = Some(res);
+        });
+        Sleep {
+            fut: p.into(),
+            handle,
+            resolve,
+        }
+    }
+}
+
+impl std::future::Future for Sleep {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        match std::pin::Pin::new(&mut self.fut).poll(cx) {
+            std::task::Poll::Ready(_) => {
+                self.resolve = None;
+                std::task::Poll::Ready(())
+            }
+            std::task::Poll::Pending => std::task::Poll::Pending,
+        }
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        if let Some(resolve) = self.resolve.take() {
+            clear(&self.handle);
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    }
 }

@@ -2,6 +2,9 @@
 //! This file checks them, calls `send`, and reads how it settled; what that means is decided
 //! by the core (`spool::classify`).
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -9,7 +12,6 @@ use wasm_bindgen_futures::JsFuture;
 use super::convert::{describe, expect_array, expect_object, get, set};
 use super::error::{to_js, JsResult};
 use super::js;
-use super::timer;
 use crate::error::MapiCode;
 use crate::spool::{Settled, TransportInfo};
 
@@ -167,48 +169,79 @@ fn malformed(why: &str) -> Settled {
     }
 }
 
+/// The AbortControllers of the sends in flight of one spooler (closing the store aborts them).
+#[derive(Clone, Default)]
+pub struct Controllers(Rc<RefCell<Vec<JsValue>>>);
+
+impl Controllers {
+    pub fn abort_all(&self) {
+        let all: Vec<JsValue> = self.0.borrow_mut().drain(..).collect();
+        for c in &all {
+            abort(c);
+        }
+    }
+
+    fn remove(&self, c: &JsValue) {
+        self.0.borrow_mut().retain(|x| !js_sys::Object::is(x, c));
+    }
+}
+
+/// A send in flight. Dropped before the transport settled (the spooler gave up on it: time
+/// out, store closed), it aborts the send's signal and settles the race the spooler waits
+/// on, so that no Rust closure stays attached to a promise that may never settle.
+struct InFlight {
+    controller: Option<JsValue>,
+    controllers: Controllers,
+    cancel: Option<js_sys::Function>,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Some(c) = &self.controller {
+            self.controllers.remove(c);
+        }
+        if let Some(cancel) = self.cancel.take() {
+            if let Some(c) = &self.controller {
+                abort(c);
+            }
+            let _ = cancel.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
 impl JsTransport {
-    /// Calls `send(outgoing, { signal })` and waits at most `timeout_ms` for it to settle.
-    /// `controllers` collects the AbortController so that closing the store aborts it.
-    pub async fn send(
-        &self,
-        outgoing: &JsValue,
-        timeout_ms: f64,
-        controller: Option<&JsValue>,
-    ) -> Settled {
+    /// Calls `send(outgoing, { signal })` and reads how it settled. The spooler bounds the
+    /// wait (dropping this future aborts the signal).
+    pub async fn send(&self, outgoing: &JsValue, controllers: &Controllers) -> Settled {
+        let controller = abort_controller();
         let opts = js_sys::Object::new();
-        if let Some(c) = controller {
+        if let Some(c) = &controller {
             if let Ok(signal) = js_sys::Reflect::get(c, &"signal".into()) {
                 set(&opts, "signal", &signal);
             }
+            controllers.0.borrow_mut().push(c.clone());
         }
+        let mut flight = InFlight {
+            controller,
+            controllers: controllers.clone(),
+            cancel: None,
+        };
         let returned = match self.send.call2(&self.obj, outgoing, &opts) {
             Ok(v) => v,
             Err(e) => return rejection(&e),
         };
         let sent = js_sys::Promise::resolve(&returned);
-        // The race settles with the transport's value, its rejection, or `timed_out` (an
-        // object nobody else has) from the timer. No Rust closure is handed to the
-        // transport's promise: one settling after the time-out, or never, holds nothing of
-        // this module (a handler per send that is never called would stay allocated).
-        let timed_out: JsValue = js_sys::Object::new().into();
-        let (sleep, handle) = timer::sleep_to(timeout_ms, &timed_out);
-        let race = js_sys::Promise::race(&js_sys::Array::of2(&sent, &sleep));
+        // The race settles with the transport's value or rejection, or when this send is
+        // abandoned. No Rust closure is handed to the transport's own promise: one settling
+        // late, or never, holds nothing of this module.
+        let cancelled = js_sys::Promise::new(&mut |resolve, _| flight.cancel = Some(resolve));
+        let race = js_sys::Promise::race(&js_sys::Array::of2(&sent, &cancelled));
         let outcome = JsFuture::from(race).await;
-        timer::clear(&handle);
+        flight.cancel = None;
+        drop(flight);
         match outcome {
-            Ok(v) if js_sys::Object::is(&v, &timed_out) => {
-                if let Some(c) = controller {
-                    abort(c);
-                }
-                Settled::TimedOut
-            }
             Ok(v) => resolution(&v),
             Err(e) => rejection(&e),
         }
     }
-}
-
-pub fn new_controller() -> Option<JsValue> {
-    abort_controller()
 }
