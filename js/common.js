@@ -61,8 +61,11 @@ function asMapiError(e, where) {
   return err;
 }
 
-// wasm-bindgen zeroes __wbg_ptr in free(); a call after that would reach Rust with a null
-// pointer. Answer it here, and make a second free() harmless.
+// The objects whose free() ran: a call after that would reach Rust with a freed pointer.
+// Answer it here, and make a second free() harmless. (Kept on our side, in a WeakSet, rather
+// than read from wasm-bindgen's private fields.)
+const freed = new WeakSet();
+
 function guardFreed(cls) {
   const proto = cls.prototype;
   for (const key of Object.getOwnPropertyNames(proto)) {
@@ -73,7 +76,7 @@ function guardFreed(cls) {
       const isAsync = ASYNC.has(key) && !(cls === Attachment && key === "saveChanges");
       desc.value = {
         [key](...args) {
-          if (this.__wbg_ptr === 0) {
+          if (freed.has(this)) {
             if (isAsync) return Promise.reject(freedError());
             throw freedError();
           }
@@ -92,7 +95,7 @@ function guardFreed(cls) {
     } else if (typeof desc.get === "function") {
       const rawGet = desc.get;
       desc.get = function () {
-        if (this.__wbg_ptr === 0) throw freedError();
+        if (freed.has(this)) throw freedError();
         return rawGet.call(this);
       };
     } else {
@@ -102,7 +105,9 @@ function guardFreed(cls) {
   }
   const rawFree = proto.free;
   proto.free = function free() {
-    if (this.__wbg_ptr !== 0) rawFree.call(this);
+    if (freed.has(this)) return;
+    freed.add(this);
+    rawFree.call(this);
   };
   if (Symbol.dispose && proto[Symbol.dispose]) proto[Symbol.dispose] = proto.free;
 }

@@ -2,6 +2,8 @@
 # `npm test`: every test of the project, in order, failing fast.
 #
 #   1 setup      scripts/setup.sh (installs whatever tool is missing; quick when all are there)
+#     lint       cargo fmt --check; cargo clippy --all-targets -D warnings, natively and for
+#                wasm32-unknown-unknown (the binding layer only builds there)
 #   2 native     cargo test (unit, integration, property and doc tests, natively: trap 4)
 #     fuzz       scripts/fuzz.sh: libFuzzer on the record decoder, the property rules and the
 #                MIME writer, FUZZ_SECONDS (default 20) each from the committed corpus
@@ -29,7 +31,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-ALL_STAGES=(setup native fuzz build wasm-node wasm-chrome wasm-firefox wasm-webkit node types pack browser browser-firefox browser-webkit e2e jmap)
+ALL_STAGES=(setup lint native fuzz build wasm-node wasm-chrome wasm-firefox wasm-webkit node types pack browser browser-firefox browser-webkit e2e jmap)
 if [ $# -gt 0 ]; then STAGES=("$@"); else STAGES=("${ALL_STAGES[@]}"); fi
 for s in "${STAGES[@]}"; do
   case " ${ALL_STAGES[*]} " in *" $s "*) ;; *) echo "unknown stage '$s' (stages: ${ALL_STAGES[*]})" >&2; exit 2;; esac
@@ -143,6 +145,9 @@ node_tests() { # node_tests <dir>: node --test on the *.test.mjs files there; no
 
 # --- stages --------------------------------------------------------------------------
 want setup && run_stage setup none "install missing tools (scripts/setup.sh)" -- bash scripts/setup.sh
+
+want lint && run_stage lint none "cargo fmt --check; cargo clippy -D warnings (native and wasm32)" -- \
+  bash -c 'cargo fmt --check && cargo clippy --all-targets -q -- -D warnings && cargo clippy --all-targets -q --target wasm32-unknown-unknown -- -D warnings'
 
 want native && run_stage native cargo "cargo test (native: unit, property and doc tests)" -- \
   cargo test

@@ -4,7 +4,7 @@
 
 use crate::entry_id::EntryId;
 use crate::error::Result;
-use crate::message::{flags, MessageContent, RecipientOp};
+use crate::message::{MessageContent, RecipientOp};
 use crate::props::names::tags;
 use crate::props::rules::{self, ObjectKind};
 use crate::props::{PropBag, PropTag, PropValue};
@@ -293,11 +293,6 @@ impl MessageObject {
             Liveness::Live
         };
     }
-
-    /// Whether a store-maintained flag is set (for tests and views).
-    pub fn has_flag(&self, flag: u32) -> bool {
-        self.flags & flag != 0
-    }
 }
 
 /// An attachment's own pending properties; `saveChanges` copies them into the parent
@@ -408,6 +403,3 @@ fn select(all: Props, wanted: Option<&[PropTag]>) -> Props {
 fn clamp_i32(n: usize) -> i32 {
     n.min(i32::MAX as usize) as i32
 }
-
-/// `flags::SUBMIT` re-exported for callers that only look at objects.
-pub const SUBMIT_FLAG: u32 = flags::SUBMIT;

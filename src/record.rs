@@ -10,39 +10,73 @@ const MAGIC: &[u8; 3] = b"MOX";
 pub const FORMAT_VERSION: u8 = 1;
 const HEADER_LEN: usize = 8;
 
-pub fn encode(content: &MessageContent) -> Vec<u8> {
-    let payload = postcard::to_allocvec(content).unwrap_or_default();
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(MAGIC);
-    out.push(FORMAT_VERSION);
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
-    out
+/// Why framed bytes did not read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameError {
+    /// Too short, or another kind of record.
+    NoHeader,
+    /// Written by another format version (the one found).
+    Format(u8),
+    /// The payload does not match its checksum.
+    Checksum,
 }
 
-/// Reads a record back; `what` names the message in the error.
-pub fn decode(what: &str, bytes: &[u8]) -> Result<MessageContent> {
-    if bytes.len() < HEADER_LEN || &bytes[..3] != MAGIC {
-        bail!(
-            CorruptData,
-            "the stored copy of message {what} is damaged (no record header)"
-        );
+/// Serializes `value` (postcard) into a frame: `magic`, `format`, the CRC-32 of the payload,
+/// the payload. Every persisted byte string of the crate is written here.
+pub fn frame<T: serde::Serialize>(magic: &[u8; 3], format: u8, value: &T) -> Result<Vec<u8>> {
+    let payload = postcard::to_allocvec(value)
+        .map_err(|e| mapi_err!(CallFailed, "a record could not be encoded: {e}"))?;
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(magic);
+    out.push(format);
+    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    Ok(out)
+}
+
+/// The payload of a frame written by `frame` with this `magic` and `format`, checked.
+pub fn unframe<'a>(
+    magic: &[u8; 3],
+    format: u8,
+    bytes: &'a [u8],
+) -> std::result::Result<&'a [u8], FrameError> {
+    if bytes.len() < HEADER_LEN || &bytes[..3] != magic {
+        return Err(FrameError::NoHeader);
     }
-    if bytes[3] != FORMAT_VERSION {
-        bail!(
-            CorruptData,
-            "the stored copy of message {what} has record format {}, this version reads {FORMAT_VERSION}",
-            bytes[3]
-        );
+    if bytes[3] != format {
+        return Err(FrameError::Format(bytes[3]));
     }
     let stored = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
     let payload = &bytes[HEADER_LEN..];
     if crc32fast::hash(payload) != stored {
-        bail!(
+        return Err(FrameError::Checksum);
+    }
+    Ok(payload)
+}
+
+/// A message's content as a record. Fails only if the encoder does (it cannot for the
+/// types of the crate); never an empty record in its place.
+pub fn encode(content: &MessageContent) -> Result<Vec<u8>> {
+    frame(MAGIC, FORMAT_VERSION, content)
+}
+
+/// Reads a record back; `what` names the message in the error.
+pub fn decode(what: &str, bytes: &[u8]) -> Result<MessageContent> {
+    let payload = match unframe(MAGIC, FORMAT_VERSION, bytes) {
+        Ok(p) => p,
+        Err(FrameError::NoHeader) => bail!(
+            CorruptData,
+            "the stored copy of message {what} is damaged (no record header)"
+        ),
+        Err(FrameError::Format(v)) => bail!(
+            CorruptData,
+            "the stored copy of message {what} has record format {v}, this version reads {FORMAT_VERSION}"
+        ),
+        Err(FrameError::Checksum) => bail!(
             CorruptData,
             "the stored copy of message {what} is damaged (checksum mismatch)"
-        );
-    }
+        ),
+    };
     postcard::from_bytes(payload).map_err(|e| {
         mapi_err!(
             CorruptData,
@@ -88,12 +122,12 @@ mod tests {
     #[test]
     fn a_record_round_trips() {
         let m = sample();
-        assert_eq!(decode("x", &encode(&m)).unwrap(), m);
+        assert_eq!(decode("x", &encode(&m).unwrap()).unwrap(), m);
     }
 
     #[test]
     fn a_corrupted_record_is_corrupt_data_even_when_corrupted_twice() {
-        let mut b = encode(&sample());
+        let mut b = encode(&sample()).unwrap();
         corrupt(&mut b);
         assert_eq!(decode("x", &b).unwrap_err().code, MapiCode::CorruptData);
         corrupt(&mut b);
@@ -102,7 +136,7 @@ mod tests {
 
     #[test]
     fn truncated_and_foreign_bytes_are_corrupt_data() {
-        let b = encode(&sample());
+        let b = encode(&sample()).unwrap();
         for bad in [&b[..0], &b[..5], &b[..b.len() - 1], b"not a record at all"] {
             assert_eq!(decode("x", bad).unwrap_err().code, MapiCode::CorruptData);
         }

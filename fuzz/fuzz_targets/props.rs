@@ -76,6 +76,6 @@ fuzz_target!(|input: Input| {
             Err(_) => assert_eq!(content, before, "a refused setProps changed nothing"),
         }
     }
-    let back = record::decode("fuzz", &record::encode(&content)).expect("encoded content decodes");
+    let back = record::decode("fuzz", &record::encode(&content).expect("content encodes")).expect("encoded content decodes");
     assert_eq!(back, content);
 });

@@ -9,7 +9,7 @@ use mapi_outbox::store::codec;
 
 fn round_trip(bytes: &[u8]) {
     if let Ok(content) = record::decode("fuzz", bytes) {
-        let again = record::encode(&content);
+        let again = record::encode(&content).expect("a decoded content encodes");
         let back = record::decode("fuzz", &again).expect("a re-encoded record decodes");
         assert_eq!(back, content);
     }
@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
         meta,
         blob.to_vec(),
     ) {
-        let parts = codec::to_parts(&rec);
+        let parts = codec::to_parts(&rec).expect("a decoded record encodes");
         let back = codec::from_parts(&parts.key, &parts.meta, rec.blob.clone())
             .expect("re-encoded metadata decodes");
         assert_eq!(back.entry_id, rec.entry_id);

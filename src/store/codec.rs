@@ -9,12 +9,12 @@ use super::{Folder, StoredMessage, Summary};
 use crate::entry_id::EntryId;
 use crate::error::Result;
 use crate::queue::QueueState;
+use crate::record::FrameError;
 use crate::{bail, mapi_err};
 
 const MAGIC: &[u8; 3] = b"MOM";
 /// The format of the metadata bytes; bumped with any change of `MetaV1`.
 pub const META_FORMAT: u8 = 1;
-const HEADER_LEN: usize = 8;
 
 #[derive(Serialize, Deserialize)]
 struct MetaV1 {
@@ -45,7 +45,7 @@ pub fn folder_number(f: Folder) -> u8 {
     f as u8
 }
 
-pub fn to_parts(rec: &StoredMessage) -> Parts {
+pub fn to_parts(rec: &StoredMessage) -> Result<Parts> {
     let meta = MetaV1 {
         entry_id: rec.entry_id.0.to_vec(),
         folder: rec.folder,
@@ -55,20 +55,15 @@ pub fn to_parts(rec: &StoredMessage) -> Parts {
         summary: rec.summary.clone(),
         queue: rec.queue.clone(),
     };
-    let payload = postcard::to_allocvec(&meta).unwrap_or_default();
-    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
-    bytes.extend_from_slice(MAGIC);
-    bytes.push(META_FORMAT);
-    bytes.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-    bytes.extend_from_slice(&payload);
-    Parts {
+    let bytes = crate::record::frame(MAGIC, META_FORMAT, &meta)?;
+    Ok(Parts {
         key: rec.entry_id.to_hex(),
         folder: folder_number(rec.folder),
         changed_seq: rec.changed_seq,
         queue_seq: rec.queue.as_ref().map(|q| q.seq),
         meta: bytes,
         blob: rec.blob.clone(),
-    }
+    })
 }
 
 /// Reads a record back. The metadata must be intact (checksum, format, and the entry id it
@@ -81,21 +76,15 @@ pub fn from_parts(key: &str, meta: &[u8], blob: Vec<u8>) -> Result<StoredMessage
             "the stored record of message {key} is damaged ({why}); delete the message"
         )
     };
-    if meta.len() < HEADER_LEN || &meta[..3] != MAGIC {
-        return Err(damaged("no metadata header"));
-    }
-    if meta[3] != META_FORMAT {
-        bail!(
+    let payload = match crate::record::unframe(MAGIC, META_FORMAT, meta) {
+        Ok(p) => p,
+        Err(FrameError::NoHeader) => return Err(damaged("no metadata header")),
+        Err(FrameError::Format(v)) => bail!(
             CorruptData,
-            "the stored record of message {key} has metadata format {}, this version reads {META_FORMAT}",
-            meta[3]
-        );
-    }
-    let stored = u32::from_le_bytes([meta[4], meta[5], meta[6], meta[7]]);
-    let payload = &meta[HEADER_LEN..];
-    if crc32fast::hash(payload) != stored {
-        return Err(damaged("metadata checksum mismatch"));
-    }
+            "the stored record of message {key} has metadata format {v}, this version reads {META_FORMAT}"
+        ),
+        Err(FrameError::Checksum) => return Err(damaged("metadata checksum mismatch")),
+    };
     let m: MetaV1 =
         postcard::from_bytes(payload).map_err(|_| damaged("metadata cannot be decoded"))?;
     let entry_id = EntryId::from_bytes("stored entry id", &m.entry_id)
@@ -153,7 +142,7 @@ mod tests {
     fn a_stored_message_round_trips_through_its_parts() {
         for queued in [false, true] {
             let rec = sample(queued);
-            let p = to_parts(&rec);
+            let p = to_parts(&rec).unwrap();
             assert_eq!(p.key, rec.entry_id.to_hex());
             assert_eq!(p.queue_seq, queued.then_some(7));
             assert_eq!(p.changed_seq, 42);
@@ -163,7 +152,7 @@ mod tests {
 
     #[test]
     fn damaged_or_foreign_metadata_is_corrupt_data_naming_the_message() {
-        let p = to_parts(&sample(true));
+        let p = to_parts(&sample(true)).unwrap();
         let mut flipped = p.meta.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 1;
@@ -172,7 +161,8 @@ mod tests {
         let other = to_parts(&StoredMessage {
             entry_id: EntryId::new(StoreUid([3; 16]), [8; 16]),
             ..sample(false)
-        });
+        })
+        .unwrap();
         for bad in [&flipped[..], &p.meta[..5], b"", &newer[..], &other.meta[..]] {
             let e = from_parts(&p.key, bad, vec![]).unwrap_err();
             assert_eq!(e.code, MapiCode::CorruptData);
@@ -182,7 +172,7 @@ mod tests {
 
     #[test]
     fn a_damaged_blob_is_left_for_the_content_check() {
-        let p = to_parts(&sample(false));
+        let p = to_parts(&sample(false)).unwrap();
         let rec = from_parts(&p.key, &p.meta, b"garbage".to_vec()).unwrap();
         assert_eq!(rec.blob, b"garbage");
         assert!(!crate::record::is_intact(&rec.blob));

@@ -58,10 +58,6 @@ impl MemoryStore {
         self.uid
     }
 
-    pub fn folder_id(&self, folder: Folder) -> EntryId {
-        folder.entry_id(self.uid)
-    }
-
     pub fn get(&self, id: &EntryId) -> Option<&StoredMessage> {
         self.records.get(id)
     }

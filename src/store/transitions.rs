@@ -122,7 +122,7 @@ pub fn save(
         flags: with_attach_flag(flags_in, content),
         changed_seq: seq,
         summary: Summary::of(content),
-        blob: record::encode(content),
+        blob: record::encode(content)?,
         queue: None,
     })
 }
@@ -205,7 +205,7 @@ pub fn submit(
         flags: with_attach_flag(flags_in | flags::SUBMIT, &sent),
         changed_seq: input.seq,
         summary: Summary::of(&sent),
-        blob: record::encode(&sent),
+        blob: record::encode(&sent)?,
         queue: Some(QueueState {
             pending_types: crate::spool::pending_types(&sent),
             ..QueueState::new(input.seq, input.now, input.submission_id.clone(), deferred)
@@ -267,7 +267,7 @@ pub fn abort(
     let (blob, summary) = match record::decode(&id.to_hex(), &rec.blob) {
         Ok(mut content) => {
             content.props.remove(tags::PidTagClientSubmitTime);
-            (record::encode(&content), Summary::of(&content))
+            (record::encode(&content)?, Summary::of(&content))
         }
         Err(_) => (rec.blob.clone(), rec.summary.clone()),
     };
@@ -443,23 +443,23 @@ pub struct Progress<'a> {
     pub failed: Vec<Failure>,
 }
 
-fn unlock_with(rec: &StoredMessage, mut q: QueueState, p: &Progress) -> StoredMessage {
+fn unlock_with(rec: &StoredMessage, mut q: QueueState, p: &Progress) -> Result<StoredMessage> {
     q.lock = None;
     q.failed.extend(p.failed.iter().cloned());
     let (summary, blob) = match p.content {
         Some(c) => {
             q.pending_types = crate::spool::pending_types(c);
-            (Summary::of(c), record::encode(c))
+            (Summary::of(c), record::encode(c)?)
         }
         None => (rec.summary.clone(), rec.blob.clone()),
     };
-    StoredMessage {
+    Ok(StoredMessage {
         version: rec.version + 1,
         summary,
         blob,
         queue: Some(q),
         ..rec.clone()
-    }
+    })
 }
 
 /// A transient failure: the lock is released, the attempt counted, the next one scheduled.
@@ -479,7 +479,7 @@ pub fn release_for_retry(
     // Sticky: once an attempt's outcome is unknown, every later attempt has an earlier one
     // that may have gone out (a known failure after it does not undo that).
     q.possible_duplicate |= outcome_unknown;
-    Ok(unlock_with(rec, q, progress))
+    unlock_with(rec, q, progress)
 }
 
 /// The transports of this spooler dealt with what they take; the rest of the recipients wait
@@ -491,7 +491,7 @@ pub fn release_partial(
     progress: &Progress,
 ) -> Result<StoredMessage> {
     let (rec, q) = held(existing, id, owner)?;
-    Ok(unlock_with(rec, q, progress))
+    unlock_with(rec, q, progress)
 }
 
 /// Where a finished message goes.
@@ -577,13 +577,15 @@ pub fn finish(
             flags: (rec.flags & !(flags::SUBMIT | flags::UNSENT)) | flags::READ,
             changed_seq: ids.sent_seq,
             summary: Summary::of(content),
-            blob: record::encode(content),
+            blob: record::encode(content)?,
             queue: None,
         }),
     };
-    let ndr = (!failed.is_empty()).then(|| {
+    let ndr = if failed.is_empty() {
+        None
+    } else {
         let report = crate::spool::report(content, &failed, ids.now);
-        StoredMessage {
+        Some(StoredMessage {
             entry_id: ids.ndr_id,
             folder: Folder::Inbox,
             version: 1,
@@ -591,10 +593,10 @@ pub fn finish(
             flags: 0,
             changed_seq: ids.ndr_seq,
             summary: Summary::of(&report),
-            blob: record::encode(&report),
+            blob: record::encode(&report)?,
             queue: None,
-        }
-    });
+        })
+    };
     Ok(Finished {
         sent,
         ndr,

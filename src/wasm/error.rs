@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::error::{Error, MapiCode};
+use crate::error::Error;
 
 thread_local! {
     static ERROR_CLASS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
@@ -34,13 +34,6 @@ pub fn to_js(e: Error) -> JsValue {
     let _ = js_sys::Reflect::set(&err, &"code".into(), &code);
     let _ = js_sys::Reflect::set(&err, &"codeName".into(), &e.code.name().into());
     err.into()
-}
-
-/// The code of a thrown JS value that carries a MAPI code (`err.code`), if any.
-#[allow(dead_code)]
-pub fn code_of(value: &JsValue) -> Option<MapiCode> {
-    let code = js_sys::Reflect::get(value, &"code".into()).ok()?.as_f64()?;
-    MapiCode::from_value(code as u32)
 }
 
 pub type JsResult<T> = Result<T, JsValue>;

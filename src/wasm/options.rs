@@ -39,7 +39,6 @@ pub enum Backend {
 
 #[derive(Debug, Clone)]
 pub struct Config {
-    #[allow(dead_code)] // read once the IndexedDB backend can be chosen (issue 3)
     pub backend: Backend,
     pub name: String,
     pub identity: Option<Identity>,

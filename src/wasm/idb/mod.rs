@@ -153,8 +153,3 @@ impl Drop for IdbStore {
         self.close();
     }
 }
-
-/// Whether this environment has IndexedDB at all.
-pub fn check_available() -> Result<()> {
-    open::factory().map(drop)
-}

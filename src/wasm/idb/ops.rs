@@ -107,7 +107,7 @@ impl IdbStore {
         rec: &StoredMessage,
         prior: Option<&StoredMessage>,
     ) -> Result<()> {
-        tx.put(&tx.store(MESSAGES)?, &record::to_js(rec))?;
+        tx.put(&tx.store(MESSAGES)?, &record::to_js(rec)?)?;
         if prior.is_none_or(|p| p.blob != rec.blob) {
             tx.put_at(
                 &tx.store(BLOBS)?,
@@ -447,7 +447,7 @@ impl IdbStore {
         for rec in Self::decode_all(&list) {
             let id = rec.entry_id;
             if let Some(new) = transitions::hurry(Some(&rec), &id, false, Hurry::RetryNow, now)? {
-                tx.put(&tx.store(MESSAGES)?, &record::to_js(&new))?;
+                tx.put(&tx.store(MESSAGES)?, &record::to_js(&new)?)?;
                 n += 1;
             }
         }

@@ -20,8 +20,8 @@ fn get(o: &JsValue, k: &str) -> JsValue {
     js_sys::Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED)
 }
 
-pub fn to_js(rec: &StoredMessage) -> JsValue {
-    let p = codec::to_parts(rec);
+pub fn to_js(rec: &StoredMessage) -> Result<JsValue> {
+    let p = codec::to_parts(rec)?;
     let o = js_sys::Object::new();
     set(&o, "id", &p.key.as_str().into());
     set(&o, "format", &(META_FORMAT as f64).into());
@@ -31,7 +31,7 @@ pub fn to_js(rec: &StoredMessage) -> JsValue {
         set(&o, "qseq", &(q as f64).into());
     }
     set(&o, "meta", &js_sys::Uint8Array::from(&p.meta[..]).into());
-    o.into()
+    Ok(o.into())
 }
 
 fn bytes(o: &JsValue, k: &str) -> Option<Vec<u8>> {
