@@ -2,7 +2,8 @@
 # `npm test`: every test of the project, in order, failing fast.
 #
 #   1 setup      scripts/setup.sh (installs whatever tool is missing; quick when all are there)
-#     lint       cargo fmt --check; cargo clippy --all-targets -D warnings, natively and for
+#     lint       the generated JS tables up to date (scripts/gen-tables.mjs --check); cargo fmt
+#                --check; cargo clippy --all-targets -D warnings, natively and for
 #                wasm32-unknown-unknown (the binding layer only builds there)
 #   2 native     cargo test (unit, integration, property and doc tests, natively: trap 4)
 #     fuzz       scripts/fuzz.sh: libFuzzer on the record decoder, the property rules and the
@@ -147,7 +148,7 @@ node_tests() { # node_tests <dir>: node --test on the *.test.mjs files there; no
 want setup && run_stage setup none "install missing tools (scripts/setup.sh)" -- bash scripts/setup.sh
 
 want lint && run_stage lint none "cargo fmt --check; cargo clippy -D warnings (native and wasm32)" -- \
-  bash -c 'cargo fmt --check && cargo clippy --all-targets -q -- -D warnings && cargo clippy --all-targets -q --target wasm32-unknown-unknown -- -D warnings'
+  bash -c 'node scripts/gen-tables.mjs --check && cargo fmt --check && cargo clippy --all-targets -q -- -D warnings && cargo clippy --all-targets -q --target wasm32-unknown-unknown -- -D warnings'
 
 want native && run_stage native cargo "cargo test (native: unit, property and doc tests)" -- \
   cargo test

@@ -15,8 +15,11 @@ use crate::{bail, mapi_err};
 pub mod flags {
     pub const READ: u32 = 0x1;
     pub const UNMODIFIED: u32 = 0x2;
+    /// Set by submit, cleared by abort and by finishing the send.
     pub const SUBMIT: u32 = 0x4;
+    /// Set on a new message; cleared when the send is finished.
     pub const UNSENT: u32 = 0x8;
+    /// Follows the attachment table at each save.
     pub const HASATTACH: u32 = 0x10;
     pub const FROMME: u32 = 0x20;
     pub const RESEND: u32 = 0x80;
@@ -24,6 +27,7 @@ pub mod flags {
 
 /// `PidTagSubmitFlags` bits.
 pub mod submit_flags {
+    /// A transport (spooler) has locked the message; it can no longer be aborted.
     pub const LOCKED: u32 = 0x1;
     pub const PREPROCESS: u32 = 0x2;
 }

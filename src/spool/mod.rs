@@ -3,12 +3,14 @@
 //! layer only calls the transports and applies these decisions through the backend.
 
 mod attempt;
+mod flush;
 mod ndr;
 mod outcome;
 pub mod pump;
 mod route;
 
 pub use attempt::{Attempt, Offer, Outcome};
+pub use flush::{Flush, FlushStep, FlushView};
 pub use ndr::report;
 pub use outcome::{backoff_ms, classify, Answer, Settled};
 pub use pump::{Engine, Host, Outgoing, Pump, PumpConfig, Storage, Transport};

@@ -504,19 +504,3 @@ pub fn uint_option(what: &str, v: &JsValue, max: f64) -> JsResult<u64> {
         ))),
     }
 }
-
-/// The `outgoing` object a transport's `send` is handed (SPEC §6).
-pub fn outgoing_to_js(o: &crate::spool::Outgoing) -> JsValue {
-    let rcpt_to: js_sys::Array = o.rcpt_to.iter().map(|a| JsValue::from_str(a)).collect();
-    let obj = js_sys::Object::new();
-    set(&obj, "submissionId", &o.submission_id.as_str().into());
-    set(&obj, "entryId", &o.entry_id.to_hex().into());
-    set(&obj, "messageId", &o.message_id.as_str().into());
-    set(&obj, "mime", &js_sys::Uint8Array::from(&o.mime[..]));
-    set(&obj, "mailFrom", &o.mail_from.as_str().into());
-    set(&obj, "rcptTo", &rcpt_to);
-    set(&obj, "recipients", &rows_to_array(&o.recipients));
-    set(&obj, "attempt", &(o.attempt as f64).into());
-    set(&obj, "possibleDuplicate", &o.possible_duplicate.into());
-    obj.into()
-}

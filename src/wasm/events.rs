@@ -55,6 +55,10 @@ impl Listeners {
         self.list.borrow_mut().clear();
     }
 
+    fn listens_to(&self, ty: &str) -> bool {
+        self.list.borrow().iter().any(|(t, _)| t == ty)
+    }
+
     fn matching(&self, ty: &str) -> Vec<JsValue> {
         self.list
             .borrow()
@@ -66,77 +70,7 @@ impl Listeners {
 }
 
 fn detail_of(e: &Event) -> (&'static str, JsValue) {
-    let d = js_sys::Object::new();
-    let ty = match e {
-        Event::QueueChange => "queuechange",
-        Event::Submitted {
-            entry_id,
-            submission_id,
-        } => {
-            set(&d, "entryId", &entry_id.to_hex().into());
-            set(&d, "submissionId", &submission_id.into());
-            "submitted"
-        }
-        Event::Aborted { entry_id } => {
-            set(&d, "entryId", &entry_id.to_hex().into());
-            "aborted"
-        }
-        Event::Sending {
-            entry_id,
-            transport,
-        } => {
-            set(&d, "entryId", &entry_id.to_hex().into());
-            set(&d, "transport", &transport.into());
-            "sending"
-        }
-        Event::Sent {
-            entry_id,
-            sent_entry_id,
-            submission_id,
-        } => {
-            set(&d, "entryId", &entry_id.to_hex().into());
-            let sent = sent_entry_id.map_or(JsValue::NULL, |s| s.to_hex().into());
-            set(&d, "sentEntryId", &sent);
-            set(&d, "submissionId", &submission_id.into());
-            "sent"
-        }
-        Event::Retry {
-            entry_id,
-            attempt,
-            error,
-            next_attempt_at,
-        } => {
-            set(&d, "entryId", &entry_id.to_hex().into());
-            set(&d, "attempt", &(*attempt as f64).into());
-            set(&d, "error", &error.into());
-            set(
-                &d,
-                "nextAttemptAt",
-                &super::convert::time_or_null(Some(*next_attempt_at)),
-            );
-            "retry"
-        }
-        Event::Ndr {
-            entry_id,
-            report_entry_id,
-            recipients,
-        } => {
-            set(&d, "entryId", &entry_id.to_hex().into());
-            set(&d, "reportEntryId", &report_entry_id.to_hex().into());
-            let list: js_sys::Array = recipients
-                .iter()
-                .map(|f| {
-                    let o = js_sys::Object::new();
-                    set(&o, "email", &f.email.as_str().into());
-                    set(&o, "reason", &f.reason.as_str().into());
-                    JsValue::from(o)
-                })
-                .collect();
-            set(&d, "recipients", &list);
-            "ndr"
-        }
-    };
-    (ty, d.into())
+    super::wire::detail(e)
 }
 
 /// A `CustomEvent` where the platform has one, else `{ type, detail }`.
@@ -172,16 +106,28 @@ fn report(err: &JsValue) {
     }
 }
 
-/// Queues the events for dispatch on the next microtask.
+/// Queues the events for dispatch on the next microtask. Only the events somebody listens
+/// to are made into JS objects.
 pub fn dispatch(listeners: &Rc<Listeners>, events: Vec<Event>) {
-    dispatch_details(
-        listeners,
-        events
-            .iter()
-            .map(detail_of)
-            .map(|(t, d)| (t.to_string(), d))
-            .collect(),
-    );
+    let wanted: Vec<(String, JsValue)> = events
+        .iter()
+        .filter(|e| listeners.listens_to(type_of(e)))
+        .map(detail_of)
+        .map(|(t, d)| (t.to_string(), d))
+        .collect();
+    dispatch_details(listeners, wanted);
+}
+
+fn type_of(e: &Event) -> &'static str {
+    match e {
+        Event::QueueChange => "queuechange",
+        Event::Submitted { .. } => "submitted",
+        Event::Aborted { .. } => "aborted",
+        Event::Sending { .. } => "sending",
+        Event::Sent { .. } => "sent",
+        Event::Retry { .. } => "retry",
+        Event::Ndr { .. } => "ndr",
+    }
 }
 
 /// The events as `[[type, detail], ...]`, for another tab (structured-cloneable).
@@ -195,8 +141,8 @@ pub fn to_wire(events: &[Event]) -> js_sys::Array {
         .collect()
 }
 
-/// Events that came from another store object as `[[type, detail], ...]`; anything else in
-/// the message is ignored.
+/// Events that came from another store object as `[[type, detail], ...]`: each detail is
+/// read as the shape of its type and made afresh (anything else in the message is dropped).
 pub fn dispatch_wire(listeners: &Rc<Listeners>, wire: &JsValue) {
     if !js_sys::Array::is_array(wire) {
         return;
@@ -207,7 +153,11 @@ pub fn dispatch_wire(listeners: &Rc<Listeners>, wire: &JsValue) {
         .map(|p| js_sys::Array::from(&p))
         .filter_map(|pair| {
             let ty = pair.get(0).as_string()?;
-            TYPES.contains(&ty.as_str()).then(|| (ty, pair.get(1)))
+            if !listeners.listens_to(&ty) {
+                return None;
+            }
+            let detail = super::wire::check_detail(&ty, pair.get(1))?;
+            Some((ty, detail))
         })
         .collect();
     dispatch_details(listeners, list);

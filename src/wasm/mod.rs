@@ -16,6 +16,7 @@ mod spooler;
 mod store;
 mod timer;
 mod transport;
+mod wire;
 
 use wasm_bindgen::prelude::*;
 
@@ -41,25 +42,50 @@ fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-/// Random bytes from the platform's `crypto.getRandomValues`.
+/// Random bytes from the platform's `crypto.getRandomValues`, drawn a kilobyte at a time
+/// (a call costs more than the bytes: Node's takes ~10 µs).
 fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut out = [0u8; N];
-    let buf = js_sys::Uint8Array::new_with_length(N as u32);
+    thread_local! {
+        static POOL: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if pool.len() < N {
+            let mut fresh = vec![0u8; 1024.max(N)];
+            fill_random(&mut fresh);
+            *pool = fresh;
+        }
+        let at = pool.len() - N;
+        let mut out = [0u8; N];
+        out.copy_from_slice(&pool[at..]);
+        pool.truncate(at);
+        out
+    })
+}
+
+fn fill_random(out: &mut [u8]) {
+    let buf = js_sys::Uint8Array::new_with_length(out.len() as u32);
     let filled = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())
         .ok()
         .filter(|c| c.is_object())
         .and_then(|c| {
             let f = js_sys::Reflect::get(&c, &"getRandomValues".into()).ok()?;
-            f.dyn_into::<js_sys::Function>().ok()?.call1(&c, &buf).ok()
+            let f = f.dyn_into::<js_sys::Function>().ok()?;
+            // getRandomValues fills at most 65,536 bytes a call.
+            for chunk in 0..out.len().div_ceil(65_536) {
+                let start = (chunk * 65_536) as u32;
+                let end = ((chunk + 1) * 65_536).min(out.len()) as u32;
+                f.call1(&c, &buf.subarray(start, end)).ok()?;
+            }
+            Some(())
         })
         .is_some();
     if filled {
-        buf.copy_to(&mut out);
+        buf.copy_to(out);
     } else {
         // No Web Crypto: ids need uniqueness, not secrecy.
         for b in out.iter_mut() {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }
     }
-    out
 }

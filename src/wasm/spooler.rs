@@ -14,7 +14,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
 use super::backend::Backend;
-use super::convert::outgoing_to_js;
 use super::events::{self, Listeners};
 use super::idb::{leader, Leadership};
 use super::transport::{Controllers, JsTransport};
@@ -161,7 +160,7 @@ impl crate::spool::Transport for SpoolTransport {
     }
 
     async fn send(&self, outgoing: &Outgoing) -> Settled {
-        let o = outgoing_to_js(outgoing);
+        let o = super::wire::outgoing(outgoing);
         self.t.send(&o, &self.controllers).await
     }
 }

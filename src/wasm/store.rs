@@ -15,12 +15,12 @@ use super::idb::{IdbStore, Leadership};
 use super::message::Message;
 use super::options::{self, Config};
 use super::spooler::{self, JsHost, Spooler};
+use super::wire;
 use super::{now_ms, random_bytes};
 use crate::entry_id::{hex, EntryId, StoreUid};
 use crate::mapi_err;
 use crate::object::MessageObject;
-use crate::spool::{Host, PumpConfig, Storage};
-use crate::store::rows::{ContentsRow, QueueRow};
+use crate::spool::{Flush, FlushStep, FlushView, Host, PumpConfig, Storage};
 use crate::store::transitions::{Access, Hurry};
 use crate::store::{Event, Folder, MemoryStore};
 use std::future::Future;
@@ -226,7 +226,11 @@ impl Store {
         let inner = self.inner.clone();
         run(async move {
             let rows = inner.backend()?.queue_rows().await.js()?;
-            Ok(rows.iter().map(queue_row).collect::<js_sys::Array>().into())
+            Ok(rows
+                .iter()
+                .map(wire::queue_row)
+                .collect::<js_sys::Array>()
+                .into())
         })
     }
 
@@ -240,7 +244,7 @@ impl Store {
             let rows = inner.backend()?.contents_rows(f?).await.js()?;
             Ok(rows
                 .iter()
-                .map(contents_row)
+                .map(wire::contents_row)
                 .collect::<js_sys::Array>()
                 .into())
         })
@@ -301,62 +305,37 @@ impl Store {
     pub fn flush(&self) -> js_sys::Promise {
         let inner = self.inner.clone();
         run(async move {
-            let mut idle_passes = 0;
+            let mut flush = Flush::default();
             loop {
                 inner.check_open()?;
-                let due = inner
-                    .backend()?
-                    .next_due(now_ms(), None, &[])
-                    .await
-                    .js()?
-                    .is_some();
                 let sp = &inner.spooler;
-                if sp.host.is_shared() {
-                    // Any tab may be sending: done when nothing is due and nothing is held by
-                    // a transport anywhere. Other tabs' events wake this loop.
-                    // (The whole queue is read only when nothing is due.)
-                    if !due && sp.is_idle() {
-                        let held =
-                            inner.backend()?.queue_rows().await.js()?.iter().any(|r| {
-                                r.submit_flags & crate::message::submit_flags::LOCKED != 0
-                            });
-                        if !held {
-                            return flush_result(&inner).await;
-                        }
-                    }
-                } else {
-                    if !due && sp.is_idle() {
-                        return flush_result(&inner).await;
-                    }
-                    if due && sp.is_idle() && !sp.host.can_send() {
-                        return Err(to_js(mapi_err!(
-                            NoSupport,
-                            "flush: queued messages are due but nothing in this store can send \
-                             them (no transport is registered, or the spooler is off)"
-                        )));
-                    }
-                    // A pass that ends idle with messages still due found nothing it may
-                    // take: they are for address types no transport of this store takes.
-                    idle_passes = if due && sp.is_idle() {
-                        idle_passes + 1
-                    } else {
-                        0
-                    };
-                    if idle_passes > 1 {
-                        return Err(to_js(mapi_err!(
-                            NoSupport,
-                            "flush: queued messages are due for address types no transport of \
-                             this store takes"
-                        )));
-                    }
+                let due = inner.backend()?.next_due(now_ms(), None, &[]).await.js()?;
+                let view = FlushView {
+                    due: due.is_some(),
+                    idle: sp.is_idle(),
+                    shared: sp.host.is_shared(),
+                    can_send: sp.host.can_send(),
+                };
+                let mut step = flush.step(view);
+                if step == FlushStep::CheckHeld {
+                    let rows = inner.backend()?.queue_rows().await.js()?;
+                    let held = rows
+                        .iter()
+                        .any(|r| r.submit_flags & crate::message::submit_flags::LOCKED != 0);
+                    step = flush.held(held, sp.is_idle());
                 }
-                let step = sp.host.next_step();
-                // Only an idle spooler needs a push; a busy one steps on its own (an ending
-                // send starts the next pass), and pushing it would spin without progress.
-                if sp.is_idle() {
+                let kick = match step {
+                    FlushStep::Done => return flush_result(&inner).await,
+                    FlushStep::Fail(e) => return Err(to_js(e)),
+                    FlushStep::Wait { kick } => kick,
+                    // (Answered above; `held` never asks again.)
+                    FlushStep::CheckHeld => sp.is_idle(),
+                };
+                let next = sp.host.next_step();
+                if kick {
                     sp.kick();
                 }
-                let _ = wasm_bindgen_futures::JsFuture::from(step).await;
+                let _ = wasm_bindgen_futures::JsFuture::from(next).await;
             }
         })
     }
@@ -477,60 +456,6 @@ fn event_type(v: &JsValue) -> JsResult<String> {
         )));
     }
     Ok(t)
-}
-
-fn queue_row(r: &QueueRow) -> JsValue {
-    let o = js_sys::Object::new();
-    set(&o, "entryId", &r.entry_id.to_hex().into());
-    set(
-        &o,
-        "PidTagClientSubmitTime",
-        &time_or_null(Some(r.client_submit_time)),
-    );
-    set(&o, "PidTagDisplayTo", &r.display_to.as_str().into());
-    set(&o, "PidTagDisplayCc", &r.display_cc.as_str().into());
-    set(&o, "PidTagDisplayBcc", &r.display_bcc.as_str().into());
-    set(&o, "PidTagMessageFlags", &(r.message_flags as f64).into());
-    set(&o, "PidTagMessageSize", &(r.message_size as f64).into());
-    set(&o, "PidTagPriority", &(r.priority as f64).into());
-    set(&o, "PidTagSenderName", &r.sender_name.as_str().into());
-    set(&o, "PidTagSubject", &r.subject.as_str().into());
-    set(&o, "PidTagSubmitFlags", &(r.submit_flags as f64).into());
-    if r.deferred_send_time.is_some() {
-        set(
-            &o,
-            "PidTagDeferredSendTime",
-            &time_or_null(r.deferred_send_time),
-        );
-    }
-    set(&o, "attempts", &(r.attempts as f64).into());
-    set(
-        &o,
-        "lastError",
-        &r.last_error
-            .as_deref()
-            .map_or(JsValue::NULL, JsValue::from_str),
-    );
-    set(&o, "nextAttemptAt", &time_or_null(r.next_attempt_at));
-    o.into()
-}
-
-fn contents_row(r: &ContentsRow) -> JsValue {
-    let o = js_sys::Object::new();
-    set(&o, "entryId", &r.entry_id.to_hex().into());
-    set(&o, "PidTagSubject", &r.subject.as_str().into());
-    set(&o, "PidTagMessageClass", &r.message_class.as_str().into());
-    set(&o, "PidTagMessageFlags", &(r.message_flags as f64).into());
-    set(&o, "PidTagMessageSize", &(r.message_size as f64).into());
-    set(&o, "PidTagDisplayTo", &r.display_to.as_str().into());
-    if r.client_submit_time.is_some() {
-        set(
-            &o,
-            "PidTagClientSubmitTime",
-            &time_or_null(r.client_submit_time),
-        );
-    }
-    o.into()
 }
 
 /// Rust-only seams for the spooler and the wasm tests (not exported to JS).

@@ -1,6 +1,11 @@
 //! JS timers from Rust. Timers are unref'd in Node, so a deferred message an hour away
 //! does not keep a Node process alive.
 
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -47,52 +52,114 @@ pub fn clear(handle: &JsValue) {
     }
 }
 
-/// A future that completes after `ms` (a JS timer). Dropped early, it clears its timer and
-/// settles its promise, so nothing of Rust waits on a promise that will never settle.
+/// A future that completes after `ms`. Sleeps do not each get a JS timer: they wait in one
+/// ordered list per module, woken by a single `setTimeout` armed for the earliest of them (a
+/// send holds two sleeps, its time-out and its lease renewal, and most are dropped long
+/// before they are due: dropping one only takes it off the list).
 pub struct Sleep {
-    fut: wasm_bindgen_futures::JsFuture,
-    handle: JsValue,
-    resolve: Option<js_sys::Function>,
+    at: i64,
+    id: Option<u64>,
+}
+
+#[derive(Default)]
+struct Wheel {
+    /// (due time, id, waker), unordered: a handful at a time (two per send in flight).
+    sleeps: Vec<(i64, u64, Waker)>,
+    seq: u64,
+    /// When the JS timer fires, and its handle.
+    armed: Option<(i64, JsValue)>,
+    tick: Option<Closure<dyn FnMut()>>,
+}
+
+thread_local! {
+    static WHEEL: RefCell<Wheel> = RefCell::default();
+}
+
+fn arm(w: &mut Wheel, now: i64) {
+    let Some(at) = w.sleeps.iter().map(|s| s.0).min() else {
+        return;
+    };
+    if w.armed.as_ref().is_some_and(|(armed, _)| *armed <= at) {
+        return;
+    }
+    if let Some((_, handle)) = w.armed.take() {
+        clear(&handle);
+    }
+    let tick = w.tick.get_or_insert_with(|| Closure::new(tick));
+    let handle = set_timeout(tick.as_ref().unchecked_ref(), (at - now).max(0) as f64);
+    w.armed = Some((at, handle));
+}
+
+/// The JS timer fired: wakes every sleep that is due, and arms the timer for the next.
+fn tick() {
+    let now = super::now_ms();
+    let due: Vec<Waker> = WHEEL.with(|w| {
+        let mut w = w.borrow_mut();
+        w.armed = None;
+        let mut due = Vec::new();
+        w.sleeps.retain(|(at, _, waker)| {
+            if *at <= now {
+                due.push(waker.clone());
+            }
+            *at > now
+        });
+        arm(&mut w, now);
+        due
+    });
+    for waker in due {
+        waker.wake();
+    }
 }
 
 impl Sleep {
     pub fn new(ms: f64) -> Sleep {
-        let mut handle = JsValue::UNDEFINED;
-        let mut resolve = None;
-        let p = js_sys::Promise::new(&mut |res, _| {
-            handle = set_timeout(&res, ms);
-            resolve = Some(res);
-        });
+        let ms = if ms.is_finite() { ms.max(0.0) } else { 1e15 };
         Sleep {
-            fut: p.into(),
-            handle,
-            resolve,
+            at: super::now_ms().saturating_add(ms as i64),
+            id: None,
         }
     }
 }
 
-impl std::future::Future for Sleep {
+impl Future for Sleep {
     type Output = ();
 
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        match std::pin::Pin::new(&mut self.fut).poll(cx) {
-            std::task::Poll::Ready(_) => {
-                self.resolve = None;
-                std::task::Poll::Ready(())
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let now = super::now_ms();
+        if now >= self.at {
+            if let Some(id) = self.id.take() {
+                WHEEL.with(|w| w.borrow_mut().sleeps.retain(|s| s.1 != id));
             }
-            std::task::Poll::Pending => std::task::Poll::Pending,
+            return Poll::Ready(());
         }
+        let at = self.at;
+        let id = WHEEL.with(|w| {
+            let mut w = w.borrow_mut();
+            let id = match self.id {
+                Some(id) => {
+                    w.sleeps.retain(|s| s.1 != id);
+                    id
+                }
+                None => {
+                    w.seq += 1;
+                    w.seq
+                }
+            };
+            w.sleeps.push((at, id, cx.waker().clone()));
+            arm(&mut w, now);
+            id
+        });
+        self.id = Some(id);
+        Poll::Pending
     }
 }
 
 impl Drop for Sleep {
     fn drop(&mut self) {
-        if let Some(resolve) = self.resolve.take() {
-            clear(&self.handle);
-            let _ = resolve.call0(&JsValue::UNDEFINED);
+        if let Some(id) = self.id.take() {
+            // (The JS timer stays armed if this was the earliest: it fires once, finds
+            // nothing due, and arms itself for the next.)
+            let _ = WHEEL.try_with(|w| w.borrow_mut().sleeps.retain(|s| s.1 != id));
         }
     }
 }
