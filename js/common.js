@@ -1,7 +1,7 @@
 // What both entry points share: the wasm classes, with Store.open loading the module on
 // first use, and freed objects answering MAPI_E_INVALID_OBJECT instead of crashing.
 
-import initWasm, { Store, Message, Attachment, registerErrorClass } from "../pkg/mapi_outbox.js";
+import initWasm, { Store, Message, Attachment, registerErrorClass, registerTransportCall } from "../pkg/mapi_outbox.js";
 import { MapiError, ErrorCode } from "./errors.js";
 
 export { MapiError, ErrorCode, MessageFlags, SubmitFlags } from "./errors.js";
@@ -113,10 +113,52 @@ function loadError(e) {
   return new MapiError(ErrorCode.MAPI_E_CALL_FAILED, `could not load the mapi-outbox wasm module: ${e?.message ?? e}`);
 }
 
+const SETTLED_OK = 0;
+const SETTLED_ERR = 1;
+const CANCELLED = [2];
+
+/**
+ * How the spooler calls a transport: `send(outgoing, { signal })`, settling with
+ * `[0, value]` or `[1, error]` (a synchronous throw included), or `[2]` when the spooler gives
+ * up (time-out, store closed): `cancel()` aborts the signal and settles it. The AbortController
+ * is made when the transport first reads `signal`. Plain JS, so a send costs no Rust closure.
+ */
+function callTransport(send, transport, outgoing) {
+  let controller = null;
+  const options = {
+    get signal() {
+      controller ??= new AbortController();
+      return controller.signal;
+    },
+  };
+  let cancel;
+  const settled = new Promise((resolve) => {
+    cancel = () => {
+      controller?.abort();
+      resolve(CANCELLED);
+    };
+    let returned;
+    try {
+      returned = send.call(transport, outgoing, options);
+    } catch (e) {
+      resolve([SETTLED_ERR, e]);
+      return;
+    }
+    Promise.resolve(returned).then(
+      (v) => resolve([SETTLED_OK, v]),
+      (e) => resolve([SETTLED_ERR, e]),
+    );
+  });
+  return [settled, cancel];
+}
+
 function ready(load = defaultLoad) {
   loading ??= Promise.resolve()
     .then(load)
-    .then(() => registerErrorClass(MapiError))
+    .then(() => {
+      registerErrorClass(MapiError);
+      registerTransportCall(callTransport);
+    })
     .catch((e) => {
       loading = null;
       throw loadError(e);

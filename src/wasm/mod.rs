@@ -37,6 +37,14 @@ pub fn register_error_class(ctor: js_sys::Function) {
     error::register_class(ctor);
 }
 
+/// Called once by the package's JS entry with its `callTransport(send, transport, outgoing)`
+/// (js/common.js), which calls a transport in plain JS; without it (the raw module, as
+/// `wasm-pack test` loads it) the binding calls transports itself.
+#[wasm_bindgen(js_name = registerTransportCall)]
+pub fn register_transport_call(f: js_sys::Function) {
+    transport::register_call(f);
+}
+
 /// Milliseconds since the epoch (std's clock panics on wasm32-unknown-unknown).
 fn now_ms() -> i64 {
     js_sys::Date::now() as i64

@@ -169,42 +169,85 @@ fn malformed(why: &str) -> Settled {
     }
 }
 
-/// The AbortControllers of the sends in flight of one spooler (closing the store aborts them).
+thread_local! {
+    /// js/common.js's `callTransport`, once registered.
+    static CALL: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+pub fn register_call(f: js_sys::Function) {
+    CALL.with(|c| *c.borrow_mut() = Some(f));
+}
+
+/// How to give up a send: abort its signal (where it has a controller of ours) and settle
+/// the promise the spooler waits on.
+#[derive(Clone)]
+struct GiveUp {
+    controller: Option<JsValue>,
+    cancel: js_sys::Function,
+}
+
+impl GiveUp {
+    fn run(&self) {
+        if let Some(c) = &self.controller {
+            abort(c);
+        }
+        let _ = self.cancel.call0(&JsValue::UNDEFINED);
+    }
+}
+
+/// The sends in flight of one spooler: closing the store gives them all up.
 #[derive(Clone, Default)]
-pub struct Controllers(Rc<RefCell<Vec<JsValue>>>);
+pub struct Controllers(Rc<RefCell<Vec<GiveUp>>>);
 
 impl Controllers {
     pub fn abort_all(&self) {
-        let all: Vec<JsValue> = self.0.borrow_mut().drain(..).collect();
-        for c in &all {
-            abort(c);
+        let all: Vec<GiveUp> = self.0.borrow_mut().drain(..).collect();
+        for g in &all {
+            g.run();
         }
     }
 
-    fn remove(&self, c: &JsValue) {
-        self.0.borrow_mut().retain(|x| !js_sys::Object::is(x, c));
+    fn add(&self, g: &GiveUp) {
+        self.0.borrow_mut().push(g.clone());
+    }
+
+    fn remove(&self, g: &GiveUp) {
+        self.0
+            .borrow_mut()
+            .retain(|x| !js_sys::Object::is(&x.cancel, &g.cancel));
     }
 }
 
 /// A send in flight. Dropped before the transport settled (the spooler gave up on it: time
-/// out, store closed), it aborts the send's signal and settles the race the spooler waits
+/// out, store closed), it aborts the send's signal and settles the promise the spooler waits
 /// on, so that no Rust closure stays attached to a promise that may never settle.
 struct InFlight {
-    controller: Option<JsValue>,
+    give_up: GiveUp,
     controllers: Controllers,
-    cancel: Option<js_sys::Function>,
+    settled: bool,
+}
+
+impl InFlight {
+    fn new(give_up: GiveUp, controllers: &Controllers) -> InFlight {
+        controllers.add(&give_up);
+        InFlight {
+            give_up,
+            controllers: controllers.clone(),
+            settled: false,
+        }
+    }
+
+    /// The send settled: nothing to give up.
+    fn settled(mut self) {
+        self.settled = true;
+    }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        if let Some(c) = &self.controller {
-            self.controllers.remove(c);
-        }
-        if let Some(cancel) = self.cancel.take() {
-            if let Some(c) = &self.controller {
-                abort(c);
-            }
-            let _ = cancel.call0(&JsValue::UNDEFINED);
+        self.controllers.remove(&self.give_up);
+        if !self.settled {
+            self.give_up.run();
         }
     }
 }
@@ -213,33 +256,70 @@ impl JsTransport {
     /// Calls `send(outgoing, { signal })` and reads how it settled. The spooler bounds the
     /// wait (dropping this future aborts the signal).
     pub async fn send(&self, outgoing: &JsValue, controllers: &Controllers) -> Settled {
+        let Some(call) = CALL.with(|c| c.borrow().clone()) else {
+            return self.send_here(outgoing, controllers).await;
+        };
+        // [settled, cancel]: settled resolves with [0, value], [1, error] or [2] (given up).
+        let pair = match call.call3(&JsValue::UNDEFINED, &self.send, &self.obj, outgoing) {
+            Ok(p) => js_sys::Array::from(&p),
+            Err(e) => return rejection(&e),
+        };
+        let (Ok(settled), Ok(cancel)) = (
+            pair.get(0).dyn_into::<js_sys::Promise>(),
+            pair.get(1).dyn_into::<js_sys::Function>(),
+        ) else {
+            return malformed("the transport could not be called");
+        };
+        let give_up = GiveUp {
+            controller: None,
+            cancel,
+        };
+        let flight = InFlight::new(give_up, controllers);
+        let outcome = JsFuture::from(settled).await;
+        flight.settled();
+        let outcome = js_sys::Array::from(&outcome.unwrap_or(JsValue::UNDEFINED));
+        match outcome.get(0).as_f64() {
+            Some(0.0) => resolution(&outcome.get(1)),
+            Some(1.0) => rejection(&outcome.get(1)),
+            // Given up on: not read (this future was dropped first).
+            _ => Settled::TimedOut,
+        }
+    }
+
+    /// The same without js/common.js (the raw module, as `wasm-pack test` loads it): the
+    /// transport's promise raced against one settled when the send is given up; no Rust
+    /// closure is attached to the transport's own promise (one that never settled would keep
+    /// it allocated).
+    async fn send_here(&self, outgoing: &JsValue, controllers: &Controllers) -> Settled {
         let controller = abort_controller();
         let opts = js_sys::Object::new();
         if let Some(c) = &controller {
             if let Ok(signal) = js_sys::Reflect::get(c, &"signal".into()) {
                 set(&opts, "signal", &signal);
             }
-            controllers.0.borrow_mut().push(c.clone());
         }
-        let mut flight = InFlight {
-            controller,
-            controllers: controllers.clone(),
-            cancel: None,
-        };
         let returned = match self.send.call2(&self.obj, outgoing, &opts) {
             Ok(v) => v,
             Err(e) => return rejection(&e),
         };
         let sent = js_sys::Promise::resolve(&returned);
-        // The race settles with the transport's value or rejection, or when this send is
-        // abandoned. No Rust closure is handed to the transport's own promise: one settling
-        // late, or never, holds nothing of this module.
-        let cancelled = js_sys::Promise::new(&mut |resolve, _| flight.cancel = Some(resolve));
+        let mut resolve = None;
+        let cancelled = js_sys::Promise::new(&mut |r, _| resolve = Some(r));
+        let Some(resolve) = resolve else {
+            return malformed("the transport could not be called");
+        };
+        let given_up: JsValue = js_sys::Object::new().into();
+        // Giving up aborts the signal and resolves the race with `given_up` (bound, so that
+        // no Rust closure is made for it).
+        let cancel: js_sys::Function = resolve
+            .bind1(&JsValue::UNDEFINED, &given_up)
+            .unchecked_into();
+        let flight = InFlight::new(GiveUp { controller, cancel }, controllers);
         let race = js_sys::Promise::race(&js_sys::Array::of2(&sent, &cancelled));
         let outcome = JsFuture::from(race).await;
-        flight.cancel = None;
-        drop(flight);
+        flight.settled();
         match outcome {
+            Ok(v) if js_sys::Object::is(&v, &given_up) => Settled::TimedOut,
             Ok(v) => resolution(&v),
             Err(e) => rejection(&e),
         }
