@@ -431,7 +431,7 @@ impl<H: Host> Pump<H> {
             if offers.is_empty() {
                 break;
             }
-            for offer in offers {
+            for mut offer in offers {
                 // A closed store hands nothing more over (what is left is retried by the
                 // next spooler).
                 if self.closed.get() {
@@ -444,8 +444,9 @@ impl<H: Host> Pump<H> {
                     message_id: message_id.clone(),
                     mime: mime.clone(),
                     mail_from: mail_from.clone(),
-                    rcpt_to: offer.rcpt_to.clone(),
-                    recipients: offer.recipients.clone(),
+                    // (The attempt records an answer by the offer's transport and rows.)
+                    rcpt_to: std::mem::take(&mut offer.rcpt_to),
+                    recipients: std::mem::take(&mut offer.recipients),
                     attempt: t.attempt,
                     possible_duplicate: t.possible_duplicate,
                 };
