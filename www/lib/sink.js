@@ -3,16 +3,11 @@
 import { $, el, syncList, setCount } from "./dom.js";
 import { formatSize, formatTime } from "./format.js";
 import { showStatus, showError, log } from "./feedback.js";
+import { technical } from "./explain.js";
 import { SINK_URL } from "./config.js";
+import { run } from "./actions.js";
 
-// The page's action runner (app.js's run: button disabled meanwhile, errors in the toast).
-let run = async (_button, fn) => fn();
-export function setRunner(fn) {
-  run = fn;
-}
-
-
-export async function sinkFetch(path, init) {
+async function sinkFetch(path, init) {
   const res = await fetch(path, { cache: "no-store", ...init });
   if (!res.ok) {
     await res.text().catch(() => {}); // read it: an unread body shows as an aborted request
@@ -27,11 +22,11 @@ export async function sinkFetch(path, init) {
 // Online or not: the browser's navigator.onLine and whether the mail server answers (its
 // state is read every few seconds; the demo's "offline" switch counts as offline too).
 
-export const net = { sinkReachable: true };
+const net = { sinkReachable: true };
 let sinkOffline = false;
 let sinkPolling = false;
 
-export function updateNet() {
+function updateNet() {
   let text = "";
   if (!navigator.onLine) text = "You are offline: messages wait in the Outbox and go out when you are back online.";
   else if (!net.sinkReachable) text = "The mail server cannot be reached: messages wait in the Outbox and go out when it answers.";
@@ -45,7 +40,7 @@ export function updateNet() {
   document.body.dataset.net = indicator.dataset.state;
 }
 
-export async function pollSink() {
+async function pollSink() {
   if (sinkPolling || !navigator.onLine) return updateNet();
   sinkPolling = true;
   try {
@@ -59,7 +54,7 @@ export async function pollSink() {
   updateNet();
 }
 
-export function setupNet() {
+function setupNet() {
   window.addEventListener("offline", updateNet);
   window.addEventListener("online", () => {
     updateNet();
@@ -69,7 +64,7 @@ export function setupNet() {
   updateNet();
 }
 
-export function showSinkState(s) {
+function showSinkState(s) {
   sinkOffline = !!s.offline;
   $("offline").checked = s.offline;
   $("slow").checked = s.delayMs > 0;
@@ -79,7 +74,7 @@ export function showSinkState(s) {
   updateNet();
 }
 
-export async function setSinkState(change, button) {
+async function setSinkState(change, button) {
   await run(button, async () => {
     const s = await sinkFetch("/sink/state", {
       method: "PUT",
@@ -94,7 +89,7 @@ export async function setSinkState(change, button) {
 }
 
 let sinkSeq = 0;
-export async function refreshSink() {
+async function refreshSink() {
   const seq = ++sinkSeq;
   const list = await sinkFetch(SINK_URL);
   if (seq !== sinkSeq) return;
@@ -132,3 +127,19 @@ export function refreshSinkSoon() {
   refreshSink().catch((err) => showError(err, "Could not list what the mail sink received: "));
 }
 
+
+/** The switches, the listing's Refresh, and a first look at the sink (an error if it is not there). */
+export async function setupSink() {
+  $("offline").addEventListener("change", (e) => setSinkState({ offline: e.target.checked }, null));
+  $("slow").addEventListener("change", (e) => setSinkState({ delayMs: e.target.checked ? 5000 : 0 }, null));
+  $("sink-refresh").addEventListener("click", refreshSinkSoon);
+  try {
+    showSinkState(await sinkFetch("/sink/state"));
+    $("offline").disabled = false;
+    $("slow").disabled = false;
+  } catch (err) {
+    net.sinkReachable = false;
+    showError("The mail server cannot be reached: start the demo with npm start.", "", { detail: technical(err) });
+  }
+  setupNet();
+}
