@@ -8,6 +8,7 @@
 //   queue.js      the Outbox's rows and states   outbox.js    the Outbox view (Send now, Retry now)
 //   folders.js    Drafts, Sent Items, Inbox      viewer.js    a message opened read-only
 //   eventlog.js   the event log                  sink.js      the mail sink, the online indicator
+//   server.js     which mail server: the sink or Cyrus over JMAP
 //   feedback.js   the dock: toasts, field errors actions.js   what a button runs (errors, redraws)
 //   refresh.js    coalesced redraws              explain.js   errors in plain words
 //   compose-actions.js  Save draft, New message, Damage stored copy
@@ -22,9 +23,10 @@ import { $ } from "./lib/dom.js";
 import { app } from "./lib/state.js";
 import { UNDO_MAX_MS, UNDO_RAW, UNDO_MS } from "./lib/config.js";
 import { setupDock, showError } from "./lib/feedback.js";
-import { configureActions } from "./lib/actions.js";
+import { configureActions, run } from "./lib/actions.js";
 import { setRenderer, renderNow, scheduleRender } from "./lib/refresh.js";
 import { openStore } from "./lib/startup.js";
+import { showServerChoice, switchServer } from "./lib/server.js";
 import { setupTabs } from "./lib/tabs.js";
 import { setupViewer } from "./lib/viewer.js";
 import { setupRecipients } from "./lib/recipients.js";
@@ -93,6 +95,13 @@ async function main() {
     if (e.target.id !== "attach") markDirty();
   });
   setupViewer();
+  // Another mail server: what is typed is saved first, then the page reloads on it.
+  showServerChoice(app.server, (kind) =>
+    run(null, async () => {
+      await saveOnLeave();
+      switchServer(kind);
+    }),
+  );
   await setupSink();
   await renderNow();
   restoreUndoBar();

@@ -853,3 +853,98 @@ test("dark mode: the Send button's text has enough contrast (WCAG AA, 4.5:1)", a
     await page.emulateMedia({ colorScheme: "light" });
   }
 });
+
+for (const vp of VIEWPORTS) {
+  test(`the mail server choice: without Cyrus the page sends to the local sink and says why Cyrus cannot be chosen (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage();
+      const choice = page.locator("#server-choice");
+      assert.match(await choice.locator("legend").textContent(), /Send through/);
+      assert.equal(await page.locator("#server-sink").isChecked(), true, "the local sink is the choice");
+      assert.equal(await page.locator("#server-jmap").isDisabled(), true, "Cyrus cannot be chosen");
+      assert.equal(await page.locator("#server-jmap").isChecked(), false);
+      const why = page.locator("#server-jmap-why");
+      assert.equal(
+        await why.textContent(),
+        "Not available: the Cyrus mail server is not running. Start the demo with JMAP=1 npm start to send through it.",
+      );
+      assert.equal(await page.locator("#server-jmap").getAttribute("aria-describedby"), "server-jmap-why", "the reason is the choice's description");
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await assertInView(page.locator('label:has(#server-jmap)'), "the disabled Cyrus choice");
+      await assertInView(why, "the reason Cyrus cannot be chosen");
+      await assertPlain(why);
+      assert.equal(await page.locator("body").getAttribute("data-server"), "sink");
+      assert.match(await page.locator("#lede-server").textContent(), /local mail sink/);
+      // The sink's switches work in this mode.
+      assert.equal(await page.locator("#offline").isDisabled(), false);
+      assert.ok(await page.locator("#switches-why").isHidden());
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
+
+test("the mail server choice with a JMAP server offered: switching keeps the typed draft, and the chosen server gets the mail", async () => {
+  // A second demo server that offers a JMAP server (as `JMAP=1 npm start` does). Nothing
+  // listens on the target port: this test switches servers and sends through the sink only;
+  // tests/jmap/demo.test.mjs sends through a real Cyrus.
+  const other = await serveDemo({
+    port: 0,
+    sinkDir: await mkdtemp(join(tmpdir(), "mapi-outbox-e2e-sink2-")),
+    retryAfterSeconds: 1,
+    jmap: { target: "http://127.0.0.1:18699", email: "alice@example.test", password: "alice-pw" },
+  });
+  try {
+    await quiet();
+    const db = `e2e-server-${process.pid}`;
+    await page.goto(`${other.url}?db=${db}&undo=0&autosave=60000`);
+    await page.locator("body[data-ready=true]").waitFor();
+    assert.equal(await page.locator("body").getAttribute("data-server"), "jmap", "Cyrus is the choice when it is offered");
+    assert.equal(await page.locator("#server-jmap").isChecked(), true);
+    assert.equal(await page.locator("#server-jmap").isEnabled(), true);
+    assert.equal(await page.locator("#server-jmap-why").textContent(), "Sends as alice@example.test through the project's Cyrus mail server.");
+    assert.match(await page.locator("#backend-note").textContent(), /Sending through the Cyrus JMAP server as alice@example\.test/);
+    assert.match(await page.locator("#lede-server").textContent(), /Cyrus mail server over JMAP/);
+    assert.match(await page.locator("#from option").first().textContent(), /alice@example\.test/, "From is the Cyrus user");
+    assert.equal(await page.locator("#offline").isDisabled(), true, "the sink's switches do nothing here");
+    assert.match(await page.locator("#switches-why").textContent(), /local mail sink only/);
+
+    // Typed, not saved yet (autosave in a minute), then the local sink is picked.
+    const subject = `Switched servers ${Date.now()}`;
+    await compose({ to: '"Smith, Bob" <bob@example.org>', subject, body: "typed before the switch" });
+    await quiet();
+    await page.locator("#server-sink").check();
+    await page.waitForURL((u) => u.searchParams.get("server") === "sink");
+    await page.locator("body[data-ready=true][data-server=sink]").waitFor();
+    assert.equal(await page.locator("#server-sink").isChecked(), true);
+    assert.equal(await page.locator("#server-jmap").isEnabled(), true, "Cyrus can be picked again");
+    assert.equal(await page.locator("#subject").inputValue(), subject, "the typed message was saved and is back");
+    assert.equal(await page.locator("#body").inputValue(), "typed before the switch");
+    assert.match(await page.locator("#from option").first().textContent(), /me@example\.org/);
+    await page.click("#send");
+    await page.locator("#sent li", { hasText: subject }).waitFor({ state: "attached" });
+    const got = other.sink.list().filter((r) => r.subject === subject);
+    assert.equal(got.length, 1, "the sink got it once");
+    assert.deepEqual(got[0].rcptTo, ["bob@example.org"]);
+    assert.equal(sinkRecords(subject).length, 0, "not the other server's sink");
+
+    // The choice is remembered: a plain reload (no ?server=) stays on the sink ...
+    await quiet();
+    await page.goto(`${other.url}?db=${db}&undo=0`);
+    await page.locator("body[data-ready=true]").waitFor();
+    assert.equal(await page.locator("body").getAttribute("data-server"), "sink");
+    // ... and Cyrus is one click away.
+    await quiet();
+    await page.locator("#server-jmap").check();
+    await page.locator("body[data-ready=true][data-server=jmap]").waitFor();
+    assert.equal(await page.locator("#server-jmap").isChecked(), true);
+    assert.deepEqual(pageErrors(), []);
+  } finally {
+    await quiet();
+    await page.goto("about:blank");
+    await other.close();
+    await rm(other.sink.dir, { recursive: true, force: true });
+  }
+});

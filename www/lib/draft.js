@@ -68,9 +68,13 @@ export async function settleAutosave() {
   await autosaving;
 }
 
-/** Leaving the page: start saving what is not saved yet (the save usually completes). */
+/**
+ * Leaving the page: starts saving what is not saved yet (on pagehide the save usually
+ * completes); resolves when it is saved.
+ */
 export function saveOnLeave() {
   if (compose.dirty && !compose.conflict) autosaving = autosave();
+  return autosaving;
 }
 
 /** Saves the form as a draft; returns the entry id. */

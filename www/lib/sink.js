@@ -1,11 +1,13 @@
-// The mail sink: its switches (offline, slow), what it received, and whether the page is
-// online at all (navigator.onLine and the sink's answers).
+// The mail sink: its switches (offline, slow; only while the page sends through the sink),
+// what it received, and whether the page is online at all (navigator.onLine and the
+// demo server's answers).
 import { $, el, syncList, setCount } from "./dom.js";
 import { formatSize, formatTime } from "./format.js";
 import { showStatus, showError, log } from "./feedback.js";
 import { technical } from "./explain.js";
 import { SINK_URL } from "./config.js";
 import { run } from "./actions.js";
+import { app } from "./state.js";
 
 async function sinkFetch(path, init) {
   const res = await fetch(path, { cache: "no-store", ...init });
@@ -30,7 +32,7 @@ function updateNet() {
   let text = "";
   if (!navigator.onLine) text = "You are offline: messages wait in the Outbox and go out when you are back online.";
   else if (!net.sinkReachable) text = "The mail server cannot be reached: messages wait in the Outbox and go out when it answers.";
-  else if (sinkOffline) text = "The mail server is offline: messages wait in the Outbox and go out when it is back.";
+  else if (sinkOffline && app.server.kind === "sink") text = "The mail server is offline: messages wait in the Outbox and go out when it is back.";
   const indicator = $("net");
   indicator.dataset.state = text ? "offline" : "online";
   $("net-text").textContent = text ? (navigator.onLine ? "Mail server offline" : "Offline") : "Online";
@@ -135,8 +137,11 @@ export async function setupSink() {
   $("sink-refresh").addEventListener("click", refreshSinkSoon);
   try {
     showSinkState(await sinkFetch("/sink/state"));
-    $("offline").disabled = false;
-    $("slow").disabled = false;
+    // Sending through Cyrus, the sink's switches would change nothing the page does.
+    const sink = app.server.kind === "sink";
+    $("offline").disabled = !sink;
+    $("slow").disabled = !sink;
+    $("switches-why").hidden = sink;
   } catch (err) {
     net.sinkReachable = false;
     showError("The mail server cannot be reached: start the demo with npm start.", "", { detail: technical(err) });
