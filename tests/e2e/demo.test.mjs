@@ -948,3 +948,59 @@ test("the mail server choice with a JMAP server offered: switching keeps the typ
     await rm(other.sink.dir, { recursive: true, force: true });
   }
 });
+
+for (const vp of VIEWPORTS) {
+  test(`recipients show as chips as they are typed: "Smith, Bob" <bob@example.org> is one, and a bad address is marked at once next to its field (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 0 });
+      const chips = page.locator("#to-chips li");
+      const fieldError = page.locator("#to-error");
+      await page.click("#to");
+      await page.keyboard.type('"Smith, Bob" <bob@example.org>, alice@exa');
+      // The quoted name with a comma is one recipient; the address still being typed is not judged.
+      await page.locator("#to-chips li", { hasText: "Smith, Bob" }).waitFor();
+      assert.deepEqual(await chips.allTextContents(), ["Smith, Bob <bob@example.org>"]);
+      assert.ok(await fieldError.isHidden(), "no error for an address not finished yet");
+      assert.equal(await page.locator("#to-chips").getAttribute("aria-label"), "To: 1 recipient");
+
+      await page.keyboard.type("mple.org; not-an-address, ");
+      await fieldError.waitFor();
+      assert.deepEqual(await chips.allTextContents(), ["Smith, Bob <bob@example.org>", "alice@example.org", "✗ not-an-address"]);
+      assert.equal(await page.locator("#to-chips .chip-bad").count(), 1, "one chip marked bad");
+      assert.equal(await fieldError.textContent(), '"not-an-address" is not an email address (name@example.org, or Name <name@example.org>).');
+      assert.equal(await page.locator("#to").getAttribute("aria-invalid"), "true");
+      assert.equal(await page.evaluate(() => document.activeElement.id), "to", "said while typing, before the field is left");
+      await assertInView(page.locator("#to-chips .chip-bad"), "the bad address's chip");
+      await assertInView(fieldError, "the To field's error");
+      await assertPlain(fieldError);
+
+      // Fixed: the mark goes.
+      await page.fill("#to", '"Smith, Bob" <bob@example.org>, alice@example.org');
+      await fieldError.waitFor({ state: "hidden" });
+      assert.equal(await page.locator("#to-chips .chip-bad").count(), 0);
+      assert.equal(await chips.count(), 2);
+
+      // Two addresses with only a space between them are not taken as a name and an address.
+      await page.click("#cc");
+      await page.keyboard.type("carol@example.org dave@example.org");
+      await page.keyboard.press("Tab"); // leaving the field judges the last item
+      const ccError = page.locator("#cc-error");
+      await ccError.waitFor();
+      assert.equal(await ccError.textContent(), '"carol@example.org dave@example.org": put a comma between two addresses.');
+      await assertInView(ccError, "the Cc field's error");
+      await page.fill("#cc", "carol@example.org, dave@example.org");
+      await ccError.waitFor({ state: "hidden" });
+
+      const subject = `Chips ${vp.width} ${Date.now()}`;
+      await page.fill("#subject", subject);
+      await page.click("#send");
+      await waitSent(subject);
+      assert.deepEqual(sinkRecords(subject)[0].rcptTo.sort(), ["alice@example.org", "bob@example.org", "carol@example.org", "dave@example.org"]);
+      assert.equal(await chips.count(), 0, "the chips go with the sent message");
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}

@@ -1,22 +1,64 @@
-// The To, Cc and Bcc fields: each address list is parsed (lib/addresses.js), and what is
-// not an address is said under its field.
-import { $ } from "./dom.js";
-import { parseAddressList } from "./addresses.js";
+// The To, Cc and Bcc fields. Each address list is parsed as it is typed (lib/addresses.js,
+// npm addressparser: `"Smith, Bob" <bob@example.org>` is one recipient) and shown as chips
+// under its field, one a recipient; what is not an address is a red chip and is said under
+// the field at once. The item still being typed (the last one, with the caret after it) is
+// judged when a comma or semicolon follows it or the field is left.
+import { $, el } from "./dom.js";
+import { parseAddressItems, parseAddressList } from "./addresses.js";
 import { setFieldError } from "./feedback.js";
 
 export const ADDRESS_FIELDS = ["to", "cc", "bcc"];
+const LABELS = { to: "To", cc: "Cc", bcc: "Bcc" };
 
-/** Checks one address field; shows what is wrong under it. Returns true when it is fine. */
-export function checkAddressField(id) {
-  const { bad } = parseAddressList($(id).value);
-  setFieldError(
-    id,
-    bad.length === 0
-      ? ""
-      : bad.length === 1
-        ? `"${bad[0]}" is not an email address (name@example.org, or Name <name@example.org>).`
-        : `These are not email addresses: ${bad.map((b) => `"${b}"`).join(", ")}.`,
+function renderChips(id, items) {
+  const ul = $(`${id}-chips`);
+  ul.replaceChildren(
+    ...items.map((i) => {
+      const li = el("li", i.ok ? "chip" : "chip chip-bad");
+      if (i.ok) {
+        if (i.name) li.append(el("span", "chip-name", i.name), " ");
+        li.append(el("span", "chip-addr", i.name ? `<${i.email}>` : i.email));
+      } else {
+        li.append(el("span", "chip-mark", "✗"), " ", el("span", "chip-addr", i.text));
+        li.title = "Not an email address";
+      }
+      return li;
+    }),
   );
+  const n = items.filter((i) => i.ok).length;
+  ul.setAttribute("aria-label", `${LABELS[id]}: ${n} ${n === 1 ? "recipient" : "recipients"}`);
+}
+
+function errorText(bad) {
+  if (bad.length === 0) return "";
+  if (bad.length === 1 && bad[0].missingComma) return `"${bad[0].text}": put a comma between two addresses.`;
+  if (bad.length === 1) return `"${bad[0].text}" is not an email address (name@example.org, or Name <name@example.org>).`;
+  return `These are not email addresses: ${bad.map((b) => `"${b.text}"`).join(", ")}.`;
+}
+
+/**
+ * Checks one address field: its chips, and what is wrong under it. `typing`: the field is
+ * being typed in, so an unfinished last item is not judged yet. Returns true when it is fine.
+ */
+export function checkAddressField(id, { typing = false } = {}) {
+  const input = $(id);
+  let items = parseAddressItems(input.value);
+  const last = items.at(-1);
+  const unfinished =
+    typing &&
+    last &&
+    !last.ok &&
+    document.activeElement === input &&
+    input.selectionStart === input.value.length &&
+    !/[,;]\s*$/.test(input.value);
+  if (unfinished) items = items.slice(0, -1);
+  renderChips(id, items);
+  const bad = items.filter((i) => !i.ok);
+  const text = errorText(bad);
+  const shown = $(`${id}-error`).textContent;
+  setFieldError(id, text);
+  // A new mistake while typing: its line comes into view (it may sit under the fold).
+  if (typing && text && text !== shown) $(`${id}-error`).scrollIntoView({ block: "nearest" });
   return bad.length === 0;
 }
 
@@ -47,11 +89,14 @@ export function recipientsOfForm() {
 }
 
 export function setupRecipients() {
-  // Addresses are checked when the field is left, and again as it is typed in once wrong.
   for (const id of ADDRESS_FIELDS) {
-    $(id).addEventListener("change", () => checkAddressField(id));
-    $(id).addEventListener("input", () => {
-      if ($(id).getAttribute("aria-invalid") === "true") checkAddressField(id);
+    const input = $(id);
+    input.addEventListener("input", () => checkAddressField(id, { typing: true }));
+    input.addEventListener("change", () => checkAddressField(id));
+    // The form was filled from a draft or cleared (lib/compose.js): chips, no judgement.
+    input.addEventListener("compose-filled", () => {
+      renderChips(id, parseAddressItems(input.value));
+      setFieldError(id, "");
     });
   }
 }
