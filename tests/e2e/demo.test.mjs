@@ -90,10 +90,11 @@ async function quiet() {
   }
 }
 
-/** Opens the page on a fresh database; resolves once it is ready. */
-async function openPage({ undo, db, maxsize, autosave } = {}) {
+/** Opens the page on a fresh database; resolves once it is ready. `sw: 0`: no service worker. */
+async function openPage({ undo, db, maxsize, autosave, sw } = {}) {
   await quiet();
   const q = new URLSearchParams({ db: db ?? `e2e-${process.pid}-${++dbSeq}` });
+  if (sw !== undefined) q.set("sw", String(sw));
   if (undo !== undefined) q.set("undo", String(undo));
   if (maxsize !== undefined) q.set("maxsize", String(maxsize));
   if (autosave !== undefined) q.set("autosave", String(autosave));
@@ -1000,6 +1001,115 @@ for (const vp of VIEWPORTS) {
       assert.equal(await chips.count(), 0, "the chips go with the sent message");
       assert.deepEqual(pageErrors(), []);
     } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
+
+// The texts of a message being sent by some other sender than this page's spooler.
+const ELSEWHERE = "Being sent from another tab or in the background. If that stopped (a tab closed or reloaded mid-send), it is picked up again within 30 s.";
+const AFTER_RELOAD = [
+  /^The page was reloaded while sending it: the send is picked up again within 30 s\.$/,
+  /^Sending again: the last try was cut off when the page was reloaded or a tab closed mid-send\.$/,
+  /^Not sent yet: the mail server is still taking an earlier try of it\. Next try in \d+ s$/,
+  new RegExp(`^${ELSEWHERE.replace(/[.()]/g, "\\$&")}$`),
+];
+
+/** Asserts that `locator` is in the viewport and that the dock does not cover it. */
+async function assertInViewNotUnderDock(p, locator, what) {
+  const box = await locator.boundingBox();
+  const vp = p.viewportSize();
+  assert.ok(box, `${what} is shown`);
+  assert.ok(box.y >= -0.5 && box.y + box.height <= vp.height + 0.5, `${what} is inside the viewport: ${JSON.stringify(box)}`);
+  const dock = await p.locator("#dock").boundingBox();
+  if (dock && dock.height > 0) {
+    const overlap = box.y < dock.y + dock.height && box.y + box.height > dock.y && box.x < dock.x + dock.width && box.x + box.width > dock.x;
+    assert.ok(!overlap, `${what} ${JSON.stringify(box)} is not under the dock ${JSON.stringify(dock)}`);
+  }
+}
+
+for (const vp of VIEWPORTS) {
+  test(`a message another tab is sending says so in the Outbox, in plain words, not a bare "Sending…" (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    const other = await browser.context.newPage();
+    const otherErrors = collectPageErrors(other);
+    try {
+      const { db } = await openPage({ undo: 0, sw: 0 });
+      server.sink.setState({ delayMs: 600_000 }); // hold the POST: this tab is sending it
+      const subject = `Sent by the first tab ${Date.now()}`;
+      await compose({ to: "alice@example.org", subject, body: "x" });
+      await page.click("#send");
+      await page.locator("#undo-bar[data-phase=sending]").waitFor();
+      assert.equal(await outboxRow(subject).locator(".state").textContent(), "Sending…", "the tab sending it says just that");
+
+      await other.setViewportSize(vp);
+      await other.goto(`${server.url}?db=${db}&undo=0&sw=0`);
+      await other.locator("body[data-ready=true]").waitFor();
+      const row = other.locator("#outbox li", { hasText: subject });
+      assert.equal(await row.getAttribute("data-state"), "sending");
+      const state = row.locator(".state");
+      assert.equal(await state.textContent(), ELSEWHERE);
+      assert.ok(await row.locator("[data-action=undo]").isHidden(), "no Undo: it cannot work while it is being sent");
+      await state.scrollIntoViewIfNeeded();
+      await assertInViewNotUnderDock(other, state, "the Outbox row's reason");
+
+      // The first tab's send finishes: the second tab sees it in Sent Items.
+      server.sink.setState({ delayMs: 0 });
+      await other.locator("#sent li", { hasText: subject }).waitFor({ state: "attached" });
+      assert.equal(await row.count(), 0);
+      assert.equal(sinkRecords(subject).length, 1);
+      assert.deepEqual(pageErrors(), []);
+      assert.deepEqual(otherErrors, []);
+    } finally {
+      server.sink.setState({ delayMs: 0 });
+      await other.close();
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  test(`a reload mid-send says why the message is sent again, in view, never a bare "Sending…"; it reaches the sink once (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      const { db } = await openPage({ undo: 0, sw: 0 });
+      server.sink.setState({ delayMs: 600_000 });
+      const subject = `Reloaded mid-send ${Date.now()}`;
+      await compose({ to: "alice@example.org", subject, body: "cut off" });
+      await page.click("#send");
+      await page.locator("#undo-bar[data-phase=sending]").waitFor();
+
+      // Reload while the sink holds the POST: the reload aborts it, and the sink answers the
+      // retake 409 (the first request with its Idempotency-Key is still held). Both are what
+      // this test is about, so they are not page errors here.
+      await page.reload();
+      await page.locator("body[data-ready=true]").waitFor();
+      assert.equal(new URL(page.url()).searchParams.get("db"), db);
+      const bar = page.locator("#undo-bar");
+      assert.ok(await bar.isVisible(), "the dock says what became of the message");
+      const barText = await page.locator("#undo-text").textContent();
+      assert.match(barText, /^".*" was being sent when the page reloaded|^Sending ".*" again: the reload cut off the last try/);
+      await assertInView(bar, "the reason after the reload");
+      await assertPlain(page.locator("#undo-text"));
+      // The Outbox row gives a reason the whole time, never a bare "Sending…".
+      const state = outboxRow(subject).locator(".state");
+      const seen = new Set();
+      for (const until = Date.now() + 2500; Date.now() < until; ) {
+        const text = await state.textContent();
+        seen.add(text);
+        assert.ok(AFTER_RELOAD.some((re) => re.test(text)), `a plain reason after the reload, not ${JSON.stringify(text)}`);
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+      assert.ok(seen.size > 0);
+
+      server.sink.setState({ delayMs: 0 });
+      await waitSent(subject);
+      await page.locator("#undo-bar[data-phase=sent]").waitFor();
+      assert.match(await page.locator("#undo-text").textContent(), /^Sent ".*"\.$/);
+      const recs = sinkRecords(subject);
+      assert.equal(recs.length, 1, "stored once");
+      const expected = (e) => /request failed: .*\/sink\/messages net::ERR_ABORTED/.test(e) || /^HTTP 409: .*\/sink\/messages$/.test(e) || /409 \(Conflict\)/.test(e);
+      assert.deepEqual(pageErrors().filter((e) => !expected(e)), []);
+    } finally {
+      server.sink.setState({ delayMs: 0 });
       await page.setViewportSize({ width: 1280, height: 720 });
     }
   });

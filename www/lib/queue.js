@@ -64,11 +64,22 @@ export function trackSending(store) {
   for (const type of ["retry", "sent", "aborted"]) {
     store.addEventListener(type, (e) => {
       sendingHere.delete(e.detail.entryId);
-      lockedElsewhere.delete(e.detail.entryId);
       takenOver.delete(e.detail.entryId);
+      if (type === "retry") return; // still the message the reload cut off
+      lockedElsewhere.delete(e.detail.entryId);
       cutOff.delete(e.detail.entryId);
     });
   }
+}
+
+/** Whether this tab was sending the message when it was reloaded. */
+export function wasCutOff(entryId) {
+  return cutOff.has(entryId);
+}
+
+/** Whether this page's spooler has the message now. */
+export function isSendingHere(entryId) {
+  return sendingHere.has(entryId);
 }
 
 /**

@@ -8,7 +8,7 @@ import { formatTime, secondsLeft, formatLeft } from "./format.js";
 import { technical as describe, plainTransportError } from "./explain.js";
 import { showStatus, showError, hideError } from "./feedback.js";
 import { run } from "./actions.js";
-import { queueRows, inUndoWindow } from "./queue.js";
+import { queueRows, inUndoWindow, wasCutOff, isSendingHere } from "./queue.js";
 import { keepUnsavedWork, loadIntoCompose } from "./draft.js";
 
 // The message the bar is about: { entryId, subject, phase, seen, said }; phase is
@@ -55,10 +55,17 @@ export function showUndoBar(entryId, subject, later) {
 
 /**
  * After a reload (or in a second tab) the undo bar comes back for the newest message still
- * in its undo window: the Outbox is in IndexedDB, so the undo is still possible.
+ * in its undo window: the Outbox is in IndexedDB, so the undo is still possible. A message
+ * the reload cut off mid-send comes first: the bar says why it is sent again.
  */
 export function restoreUndoBar() {
   if (undoBar) return;
+  // A message this tab was sending when it was reloaded: the bar says what became of it.
+  const cut = [...queueRows.values()].filter((r) => wasCutOff(r.entryId)).at(-1);
+  if (cut) {
+    showUndoBar(cut.entryId, cut.PidTagSubject ?? "", false);
+    return;
+  }
   const waiting = [...queueRows.values()].filter(
     (r) => inUndoWindow(r) && !(r.PidTagSubmitFlags & SubmitFlags.LOCKED) && !r.attempts,
   );
@@ -90,6 +97,13 @@ export function updateUndoBar() {
   } else if (phase === "failed") {
     text = `${name} could not be delivered to every recipient: see the Inbox.`;
     canUndo = false;
+  } else if (row && wasCutOff(entryId) && row.PidTagSubmitFlags & SubmitFlags.LOCKED) {
+    text = isSendingHere(entryId)
+      ? `Sending ${name} again: the reload cut off the last try. Too late to undo.`
+      : `${name} was being sent when the page reloaded: it is picked up again within 30 s.`;
+    canUndo = false;
+  } else if (row && wasCutOff(entryId) && row.attempts > 0 && row.nextAttemptAt) {
+    text = `${name} was being sent when the page reloaded, and is not out yet: ${plainTransportError(row.lastError)}. Next try in ${formatLeft(row.nextAttemptAt)}.`;
   } else if (phase === "sending" || (row && row.PidTagSubmitFlags & SubmitFlags.LOCKED)) {
     // A transport has it: abortSubmit would answer MAPI_E_UNABLE_TO_ABORT, so no Undo.
     text = `Sending ${name} now: too late to undo.`;
