@@ -274,51 +274,60 @@ test("compose with an attachment and send: the sink stores an .eml with the righ
   assert.deepEqual(pageErrors(), []);
 });
 
-test("send then Undo: nothing reaches the sink and the message is back in the compose form", async () => {
-  await openPage(); // the real 5 s undo window
-  const subject = `Undo me ${Date.now()}`;
-  await compose({
-    to: "Alice <alice@example.org>",
-    cc: "carol@example.org",
-    bcc: "dave@example.org",
-    subject,
-    body: "Second thoughts.",
-    files: [{ name: "note.txt", mimeType: "text/plain", buffer: Buffer.from("keep me\n") }],
+for (const vp of VIEWPORTS) {
+  test(`send then Undo: nothing reaches the sink and the message is back in the compose form (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage(); // the real 5 s undo window
+      const subject = `Undo me ${Date.now()}`;
+      await compose({
+        to: "Alice <alice@example.org>",
+        cc: "carol@example.org",
+        bcc: "dave@example.org",
+        subject,
+        body: "Second thoughts.",
+        files: [{ name: "note.txt", mimeType: "text/plain", buffer: Buffer.from("keep me\n") }],
+      });
+      await page.click("#send");
+      const bar = page.locator("#undo-bar");
+      await bar.waitFor();
+      assert.match(await page.locator("#undo-text").textContent(), /Sending ".*" in \d s/);
+      await assertInView(bar, "the undo bar");
+      const row = outboxRow(subject);
+      await row.waitFor();
+      assert.equal(await row.getAttribute("data-state"), "scheduled");
+      assert.match(await row.locator(".state").textContent(), /Undo window: sends in \d s/);
+
+      await page.click("#undo-button");
+      await row.waitFor({ state: "detached" });
+      await bar.waitFor({ state: "hidden" });
+      assert.match(await page.locator("#status").textContent(), /Send undone/);
+      await assertInView(page.locator("#status"), "the send-undone status");
+      assert.equal(await page.locator("#subject").inputValue(), subject);
+      assert.equal(await page.locator("#to").inputValue(), "Alice <alice@example.org>");
+      assert.equal(await page.locator("#cc").inputValue(), "carol@example.org");
+      assert.equal(await page.locator("#bcc").inputValue(), "dave@example.org");
+      assert.equal(await page.locator("#body").inputValue(), "Second thoughts.");
+      assert.match(await page.locator("#attachments").textContent(), /note\.txt\s+8 B/);
+      assert.ok(await page.locator("#subject").evaluate((e) => e === document.activeElement), "focus is in the form");
+      await folderRow("drafts", subject).waitFor({ state: "attached" });
+      assert.equal(await page.locator("#outbox li").count(), 0, "the Outbox is empty: nothing is left to send");
+      assert.deepEqual(sinkRecords(subject), []);
+
+      // Edited and sent again from the form: it goes out once, with the edit.
+      await page.fill("#subject", `${subject} (edited)`);
+      await page.click("#send");
+      await waitSent(`${subject} (edited)`);
+      await page.locator("#undo-bar[data-phase=sent]").waitFor();
+      assert.equal(sinkRecords(`${subject} (edited)`).length, 1);
+      assert.deepEqual(sinkRecords(subject), [], "the undone version never reached the sink");
+      assert.equal(await folderRow("drafts", subject).count(), 0, "no stale draft left behind");
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
   });
-  await page.click("#send");
-  const bar = page.locator("#undo-bar");
-  await bar.waitFor();
-  assert.match(await page.locator("#undo-text").textContent(), /Sending ".*" in \d s/);
-  const row = outboxRow(subject);
-  await row.waitFor();
-  assert.equal(await row.getAttribute("data-state"), "scheduled");
-  assert.match(await row.locator(".state").textContent(), /Undo window: sends in \d s/);
-
-  await page.click("#undo-button");
-  await row.waitFor({ state: "detached" });
-  await bar.waitFor({ state: "hidden" });
-  assert.match(await page.locator("#status").textContent(), /Send undone/);
-  assert.equal(await page.locator("#subject").inputValue(), subject);
-  assert.equal(await page.locator("#to").inputValue(), "Alice <alice@example.org>");
-  assert.equal(await page.locator("#cc").inputValue(), "carol@example.org");
-  assert.equal(await page.locator("#bcc").inputValue(), "dave@example.org");
-  assert.equal(await page.locator("#body").inputValue(), "Second thoughts.");
-  assert.match(await page.locator("#attachments").textContent(), /note\.txt\s+8 B/);
-  assert.ok(await page.locator("#subject").evaluate((e) => e === document.activeElement), "focus is in the form");
-  await folderRow("drafts", subject).waitFor({ state: "attached" });
-  assert.equal(await page.locator("#outbox li").count(), 0, "the Outbox is empty: nothing is left to send");
-  assert.deepEqual(sinkRecords(subject), []);
-
-  // Edited and sent again from the form: it goes out once, with the edit.
-  await page.fill("#subject", `${subject} (edited)`);
-  await page.click("#send");
-  await waitSent(`${subject} (edited)`);
-  await page.locator("#undo-bar[data-phase=sent]").waitFor();
-  assert.equal(sinkRecords(`${subject} (edited)`).length, 1);
-  assert.deepEqual(sinkRecords(subject), [], "the undone version never reached the sink");
-  assert.equal(await folderRow("drafts", subject).count(), 0, "no stale draft left behind");
-  assert.deepEqual(pageErrors(), []);
-});
+}
 
 for (const vp of VIEWPORTS) {
   test(`Undo only while it can work: once a transport has the message the bar stops offering it (${vp.name})`, async () => {
@@ -350,42 +359,50 @@ for (const vp of VIEWPORTS) {
   });
 }
 
-test("offline: the Outbox shows the retries; back online the message is delivered once", async () => {
-  await openPage({ undo: 0 });
-  allowOffline503 = true;
-  await page.locator("#offline").check();
-  await page.locator("body[data-offline=true]").waitFor();
-  assert.equal(server.sink.state().offline, true, "the switch reached the sink");
+for (const vp of VIEWPORTS) {
+  test(`offline: the Outbox shows the retries; back online the message is delivered once (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 0 });
+      allowOffline503 = true;
+      await page.locator("#offline").check();
+      await page.locator("body[data-offline=true]").waitFor();
+      assert.equal(server.sink.state().offline, true, "the switch reached the sink");
 
-  const subject = `Through the outage ${Date.now()}`;
-  await compose({ to: "alice@example.org", subject, body: "Eventually." });
-  await page.click("#send");
-  const retrying = page.locator("#outbox li[data-state=retrying]", { hasText: subject });
-  await retrying.waitFor();
-  const text = await retrying.locator(".state").textContent();
-  assert.match(text, /^Not sent yet: the mail server is busy or offline\. Next try in \d+ s$/, "plain words, no codes");
-  assert.match(await retrying.getAttribute("title"), /^Last error: MAPI_E_WAIT: .*503.*offline/, "the whole error is one hover away");
-  // The offline indicator: the mail server's switch counts as offline.
-  await page.locator("#net[data-state=offline]").waitFor();
-  assert.match(await page.locator("#net-banner").textContent(), /mail server is offline: messages wait in the Outbox/);
-  await assertInView(page.locator("#net-banner"), "the offline banner");
-  assert.ok(await retrying.locator("[data-action=undo]").isVisible(), "Undo still works between attempts");
-  assert.match(await retrying.locator(".why").textContent(), /Attempt \d+ failed: MAPI_E_WAIT: .*503/, "the whole error is in the row's details");
-  assert.deepEqual(sinkRecords(subject), [], "the sink refused it");
+      const subject = `Through the outage ${Date.now()}`;
+      await compose({ to: "alice@example.org", subject, body: "Eventually." });
+      await page.click("#send");
+      const retrying = page.locator("#outbox li[data-state=retrying]", { hasText: subject });
+      await retrying.waitFor();
+      const text = await retrying.locator(".state").textContent();
+      assert.match(text, /^Not sent yet: the mail server is busy or offline\. Next try in \d+ s$/, "plain words, no codes");
+      assert.match(await retrying.getAttribute("title"), /^Last error: MAPI_E_WAIT: .*503.*offline/, "the whole error is one hover away");
+      // The offline indicator: the mail server's switch counts as offline.
+      await page.locator("#net[data-state=offline]").waitFor();
+      assert.match(await page.locator("#net-banner").textContent(), /mail server is offline: messages wait in the Outbox/);
+      await assertInView(page.locator("#net-banner"), "the offline banner");
+      // Undo still works between attempts (each attempt locks the row for a moment).
+      await retrying.locator("[data-action=undo]").waitFor({ state: "visible" });
+      assert.match(await retrying.locator(".why").textContent(), /Attempt \d+ failed: MAPI_E_WAIT: .*503/, "the whole error is in the row's details");
+      assert.deepEqual(sinkRecords(subject), [], "the sink refused it");
 
-  await page.locator("#offline").uncheck();
-  await page.locator("body[data-offline=false]").waitFor();
-  await page.locator("#net[data-state=online]").waitFor();
-  assert.ok(await page.locator("#net-banner").isHidden());
-  await waitSent(subject);
-  const recs = sinkRecords(subject);
-  assert.equal(recs.length, 1, "delivered once");
-  assert.ok(recs[0].attempt >= 2, `delivered by a retry (attempt ${recs[0].attempt})`);
-  assert.equal(recs[0].duplicates, 0);
-  await page.locator(".log-pane summary").click();
-  assert.match(await page.locator("#log").textContent(), /attempt 1 of ".*" failed: MAPI_E_WAIT/);
-  assert.deepEqual(pageErrors(), []);
-});
+      await page.locator("#offline").uncheck();
+      await page.locator("body[data-offline=false]").waitFor();
+      await page.locator("#net[data-state=online]").waitFor();
+      assert.ok(await page.locator("#net-banner").isHidden());
+      await waitSent(subject);
+      const recs = sinkRecords(subject);
+      assert.equal(recs.length, 1, "delivered once");
+      assert.ok(recs[0].attempt >= 2, `delivered by a retry (attempt ${recs[0].attempt})`);
+      assert.equal(recs[0].duplicates, 0);
+      await page.locator(".log-pane summary").click();
+      assert.match(await page.locator("#log").textContent(), /attempt 1 of ".*" failed: MAPI_E_WAIT/);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
 test("reload during the undo window: the Outbox survives, the message is still undoable, the other one goes out once", async () => {
   const { db } = await openPage({ undo: 8000 });
@@ -448,55 +465,77 @@ test("reload during the undo window: the Outbox survives, the message is still u
   assert.deepEqual(pageErrors(), []);
 });
 
-test("damaged stored copy: submit meets MAPI_E_CORRUPT_DATA, the page rewrites and sends it without an error", async () => {
-  await openPage({ undo: 300 });
-  const subject = `Rewritten after damage ${Date.now()}`;
-  const bytes = Buffer.from("attachment that must survive the rewrite\n");
-  await compose({
-    to: "alice@example.org",
-    subject,
-    body: "Recovered.",
-    files: [{ name: "kept.txt", mimeType: "text/plain", buffer: bytes }],
+for (const vp of VIEWPORTS) {
+  test(`damaged stored copy: submit meets MAPI_E_CORRUPT_DATA, the page rewrites and sends it without an error (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 300 });
+      const subject = `Rewritten after damage ${Date.now()}`;
+      const bytes = Buffer.from("attachment that must survive the rewrite\n");
+      await compose({
+        to: "alice@example.org",
+        subject,
+        body: "Recovered.",
+        files: [{ name: "kept.txt", mimeType: "text/plain", buffer: bytes }],
+      });
+      await page.locator(".demo-controls summary").click();
+      await page.click("#damage");
+      await page.locator("body[data-damaged]").waitFor();
+      assert.match(await page.locator("#status").textContent(), /damaged/);
+      await assertInView(page.locator("#status"), "the damaged-copy status");
+      await assertPlain(page.locator("#status"));
+      await folderRow("drafts", subject).waitFor({ state: "attached" });
+
+      await page.click("#send");
+      await waitSent(subject);
+      assert.ok(await page.locator("#error").isHidden(), "the user was not bothered");
+      await page.locator("#undo-bar[data-phase=sent]").waitFor();
+      await assertInView(page.locator("#undo-bar"), "the sent message's bar");
+      await page.locator(".log-pane summary").click();
+      assert.match(await page.locator("#log").textContent(), /MAPI_E_CORRUPT_DATA.*rewrote it and submitted again/);
+      const [rec, ...more] = sinkRecords(subject);
+      assert.ok(rec && more.length === 0, "delivered once");
+      const mail = await simpleParser(await readFile(join(sinkDir, rec.file)));
+      assert.equal(mail.text.trim(), "Recovered.");
+      assert.ok(Buffer.compare(mail.attachments[0].content, bytes) === 0);
+      assert.equal(await folderRow("drafts", subject).count(), 0);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
   });
-  await page.locator(".demo-controls summary").click();
-  await page.click("#damage");
-  await page.locator("body[data-damaged]").waitFor();
-  assert.match(await page.locator("#status").textContent(), /damaged/);
-  await folderRow("drafts", subject).waitFor({ state: "attached" });
+}
 
-  await page.click("#send");
-  await waitSent(subject);
-  assert.ok(await page.locator("#error").isHidden(), "the user was not bothered");
-  await page.locator(".log-pane summary").click();
-  assert.match(await page.locator("#log").textContent(), /MAPI_E_CORRUPT_DATA.*rewrote it and submitted again/);
-  const [rec, ...more] = sinkRecords(subject);
-  assert.ok(rec && more.length === 0, "delivered once");
-  const mail = await simpleParser(await readFile(join(sinkDir, rec.file)));
-  assert.equal(mail.text.trim(), "Recovered.");
-  assert.ok(Buffer.compare(mail.attachments[0].content, bytes) === 0);
-  assert.equal(await folderRow("drafts", subject).count(), 0);
-  assert.deepEqual(pageErrors(), []);
-});
-
-test("a refused recipient gets a readable non-delivery report in the Inbox", async () => {
-  await openPage({ undo: 0 });
-  const subject = `Partly refused ${Date.now()}`;
-  await compose({ to: "alice@example.org, nobody@nowhere.invalid", subject, body: "x" });
-  await page.click("#send");
-  await waitSent(subject);
-  const report = folderRow("inbox", `Undeliverable: ${subject}`);
-  await report.waitFor({ state: "attached" });
-  assert.equal(await page.locator("#count-inbox").textContent(), "1");
-  await page.click("#tab-inbox");
-  await report.locator("[data-action=open]").click();
-  await page.locator("#viewer").waitFor();
-  assert.match(await page.locator("#viewer-kind").textContent(), /Non-delivery report/);
-  assert.match(await page.locator("#viewer-fields").textContent(), /Failed\s*nobody@nowhere\.invalid/);
-  assert.match(await page.locator("#viewer-body").textContent(), /nobody@nowhere\.invalid: 550 5\.1\.2/);
-  await page.keyboard.press("Escape");
-  assert.deepEqual(sinkRecords(subject)[0].rcptTo.sort(), ["alice@example.org", "nobody@nowhere.invalid"]);
-  assert.deepEqual(pageErrors(), []);
-});
+for (const vp of VIEWPORTS) {
+  test(`a refused recipient gets a readable non-delivery report in the Inbox (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 0 });
+      const subject = `Partly refused ${Date.now()}`;
+      await compose({ to: "alice@example.org, nobody@nowhere.invalid", subject, body: "x" });
+      await page.click("#send");
+      await waitSent(subject);
+      const bar = page.locator("#undo-bar[data-phase=failed]");
+      await bar.waitFor();
+      assert.match(await page.locator("#undo-text").textContent(), /could not be delivered to every recipient: see the Inbox\./);
+      await assertInView(bar, "the undelivered notice");
+      const report = folderRow("inbox", `Undeliverable: ${subject}`);
+      await report.waitFor({ state: "attached" });
+      assert.equal(await page.locator("#count-inbox").textContent(), "1");
+      await page.click("#tab-inbox");
+      await report.locator("[data-action=open]").click();
+      await page.locator("#viewer").waitFor();
+      assert.match(await page.locator("#viewer-kind").textContent(), /Non-delivery report/);
+      assert.match(await page.locator("#viewer-fields").textContent(), /Failed\s*nobody@nowhere\.invalid/);
+      assert.match(await page.locator("#viewer-body").textContent(), /nobody@nowhere\.invalid: 550 5\.1\.2/);
+      await page.keyboard.press("Escape");
+      assert.deepEqual(sinkRecords(subject)[0].rcptTo.sort(), ["alice@example.org", "nobody@nowhere.invalid"]);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
 for (const vp of VIEWPORTS) {
   test(`bad input is said in view, under its field and in a toast, in plain words; nothing is queued (${vp.name})`, async () => {
@@ -634,40 +673,59 @@ test("screenshot: the Outbox with messages in several states (the scenario of sc
   }
 });
 
-test("Send now: a message in a long undo window goes at once from its Outbox row", async () => {
-  await openPage({ undo: 60_000 });
-  const subject = `send now ${Date.now()}`;
-  await compose({ to: "now@example.org", subject, body: "no waiting" });
-  await page.click("#send");
-  const row = outboxRow(subject);
-  await row.waitFor();
-  const button = row.locator("[data-action=send-now]");
-  await button.waitFor({ state: "visible" });
-  assert.equal(await row.locator("[data-action=retry-now]").isVisible(), false, "nothing to retry yet");
-  const t0 = Date.now();
-  await button.click();
-  await waitSent(subject);
-  assert.ok(Date.now() - t0 < 5000, "sent within seconds, not after the minute");
-  assert.equal(sinkRecords(subject).length, 1);
-  assert.deepEqual(pageErrors(), []);
-});
+for (const vp of VIEWPORTS) {
+  test(`Send now: a message in a long undo window goes at once from its Outbox row (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 60_000 });
+      const subject = `send now ${Date.now()}`;
+      await compose({ to: "now@example.org", subject, body: "no waiting" });
+      await page.click("#send");
+      const row = outboxRow(subject);
+      await row.waitFor();
+      const button = row.locator("[data-action=send-now]");
+      await button.waitFor({ state: "visible" });
+      assert.equal(await row.locator("[data-action=retry-now]").isVisible(), false, "nothing to retry yet");
+      const t0 = Date.now();
+      await button.click();
+      await page.locator("#status", { hasText: "Sending now." }).waitFor();
+      await assertInView(page.locator("#status"), "the Send now status");
+      await waitSent(subject);
+      assert.ok(Date.now() - t0 < 5000, "sent within seconds, not after the minute");
+      assert.equal(sinkRecords(subject).length, 1);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
-test("Retry now: a message backing off after the server was down goes as soon as it is clicked", async () => {
-  await openPage({ undo: 0 });
-  server.sink.setState({ offline: true, retryAfterSeconds: 600 });
-  allowOffline503 = true;
-  const subject = `retry now ${Date.now()}`;
-  await compose({ to: "retry@example.org", subject, body: "after the outage" });
-  await page.click("#send");
-  const row = outboxRow(subject);
-  await row.locator("[data-action=retry-now]").waitFor({ state: "visible" });
-  assert.equal(await row.locator("[data-action=send-now]").isVisible(), false);
-  server.sink.setState({ offline: false });
-  await row.locator("[data-action=retry-now]").click();
-  await waitSent(subject);
-  assert.equal(sinkRecords(subject).length, 1);
-  assert.deepEqual(pageErrors(), []);
-});
+for (const vp of VIEWPORTS) {
+  test(`Retry now: a message backing off after the server was down goes as soon as it is clicked (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 0 });
+      server.sink.setState({ offline: true, retryAfterSeconds: 600 });
+      allowOffline503 = true;
+      const subject = `retry now ${Date.now()}`;
+      await compose({ to: "retry@example.org", subject, body: "after the outage" });
+      await page.click("#send");
+      const row = outboxRow(subject);
+      await row.locator("[data-action=retry-now]").waitFor({ state: "visible" });
+      assert.equal(await row.locator("[data-action=send-now]").isVisible(), false);
+      server.sink.setState({ offline: false });
+      assert.match(await row.locator(".state").textContent(), /^Not sent yet: the mail server is busy or offline\. Next try in/);
+      await row.locator("[data-action=retry-now]").click();
+      await page.locator("#status", { hasText: "Retrying now." }).waitFor();
+      await assertInView(page.locator("#status"), "the Retry now status");
+      await waitSent(subject);
+      assert.equal(sinkRecords(subject).length, 1);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
 for (const vp of VIEWPORTS) {
   test(`autosave: typed work is saved as a draft by itself and is back in the form after a reload (${vp.name})`, async () => {
@@ -814,25 +872,32 @@ for (const vp of VIEWPORTS) {
   });
 }
 
-test("?undo= takes up to 10 minutes and says when a value is out of range", async () => {
-  await openPage({ undo: 120_000 });
-  assert.equal(await page.locator("#undo-words").textContent(), "a 2-minute undo window");
-  const subject = `Two minutes ${Date.now()}`;
-  await compose({ to: "alice@example.org", subject });
-  await page.click("#send");
-  await outboxRow(subject).waitFor();
-  assert.match(await outboxRow(subject).locator(".state").textContent(), /^Undo window: sends in (2 min|1[01][0-9] s)$/);
-  await outboxRow(subject).locator("[data-action=undo]").click();
-  await outboxRow(subject).waitFor({ state: "detached" });
+for (const vp of VIEWPORTS) {
+  test(`?undo= takes up to 10 minutes and says when a value is out of range (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 120_000 });
+      assert.equal(await page.locator("#undo-words").textContent(), "a 2-minute undo window");
+      const subject = `Two minutes ${Date.now()}`;
+      await compose({ to: "alice@example.org", subject });
+      await page.click("#send");
+      await outboxRow(subject).waitFor();
+      assert.match(await outboxRow(subject).locator(".state").textContent(), /^Undo window: sends in (2 min|1[01][0-9] s)$/);
+      await outboxRow(subject).locator("[data-action=undo]").click();
+      await outboxRow(subject).waitFor({ state: "detached" });
 
-  await openPage({ undo: 9_999_999 });
-  const toast = page.locator("#error");
-  await toast.waitFor();
-  assert.match(await page.locator("#error-text").textContent(), /\?undo=9999999\) must be .* from 0 to 600000: using 5-second/);
-  await assertInView(toast, "the ?undo= warning");
-  assert.equal(await page.locator("#undo-words").textContent(), "a 5-second undo window");
-  assert.deepEqual(pageErrors(), []);
-});
+      await openPage({ undo: 9_999_999 });
+      const toast = page.locator("#error");
+      await toast.waitFor();
+      assert.match(await page.locator("#error-text").textContent(), /\?undo=9999999\) must be .* from 0 to 600000: using 5-second/);
+      await assertInView(toast, "the ?undo= warning");
+      assert.equal(await page.locator("#undo-words").textContent(), "a 5-second undo window");
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
 test("dark mode: the Send button's text has enough contrast (WCAG AA, 4.5:1)", async () => {
   await page.emulateMedia({ colorScheme: "dark" });
