@@ -640,7 +640,7 @@ test("keyboard and a narrow window: tabs move with the arrow keys, Ctrl+Enter se
 });
 
 test("screenshot: the Outbox with messages in several states (the scenario of scripts/screenshot.mjs)", async () => {
-  await page.setViewportSize({ width: 1200, height: 800 });
+  await page.setViewportSize({ width: 1280, height: 900 });
   await openPage({ undo: 2500 });
   allowOffline503 = true;
   let staged;
