@@ -23,15 +23,15 @@ import { $ } from "./lib/dom.js";
 import { app } from "./lib/state.js";
 import { UNDO_MAX_MS, UNDO_RAW, UNDO_MS } from "./lib/config.js";
 import { setupDock, showError } from "./lib/feedback.js";
-import { configureActions, run } from "./lib/actions.js";
+import { configureActions } from "./lib/actions.js";
 import { setRenderer, renderNow, scheduleRender } from "./lib/refresh.js";
 import { openStore } from "./lib/startup.js";
-import { showServerChoice, switchServer } from "./lib/server.js";
+import { showServerChoice } from "./lib/server.js";
 import { setupTabs } from "./lib/tabs.js";
 import { setupViewer } from "./lib/viewer.js";
 import { setupRecipients } from "./lib/recipients.js";
 import { setupCompose, setComposeState } from "./lib/compose.js";
-import { markDirty, settleAutosave, restoreDraft, saveOnLeave } from "./lib/draft.js";
+import { markDirty, settleAutosave, restoreDraft, saveOnLeave, keepFormForReload } from "./lib/draft.js";
 import { setupComposeActions } from "./lib/compose-actions.js";
 import { onActionError } from "./lib/conflict.js";
 import { setupSend } from "./lib/send.js";
@@ -96,12 +96,7 @@ async function main() {
   });
   setupViewer();
   // Another mail server: what is typed is saved first, then the page reloads on it.
-  showServerChoice(app.server, (kind) =>
-    run(null, async () => {
-      await saveOnLeave();
-      switchServer(kind);
-    }),
-  );
+  showServerChoice(app.server, keepFormForReload);
   await setupSink();
   await renderNow();
   restoreUndoBar();

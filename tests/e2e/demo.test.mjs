@@ -140,6 +140,11 @@ async function assertPlain(locator) {
   assert.doesNotMatch(text, /MAPI_[EW]_|[0-9a-f]{40,}|force: true|Failed to fetch|https?:\/\//, `plain words: ${text}`);
 }
 
+/** On narrow screens the mail server's settings wait behind their summary line: opens them. */
+async function openServerPanel(p = page) {
+  if (!(await p.locator("#server-panel").evaluate((d) => d.open))) await p.locator("#server-panel > summary").click();
+}
+
 /** Scrolls the page so that the Send button sits at the bottom edge of the window. */
 async function scrollToSend() {
   await page.evaluate(() => {
@@ -365,6 +370,7 @@ for (const vp of VIEWPORTS) {
     try {
       await openPage({ undo: 0 });
       allowOffline503 = true;
+      await openServerPanel();
       await page.locator("#offline").check();
       await page.locator("body[data-offline=true]").waitFor();
       assert.equal(server.sink.state().offline, true, "the switch reached the sink");
@@ -925,6 +931,15 @@ for (const vp of VIEWPORTS) {
     await page.setViewportSize(vp);
     try {
       await openPage();
+      // Wide: the settings are open; 360 px: a summary line that opens them.
+      const panel = page.locator("#server-panel");
+      assert.equal(await panel.evaluate((d) => d.open), vp.width > 600, "open on wide screens only");
+      if (vp.width <= 600) {
+        const summary = panel.locator("summary");
+        assert.equal(await summary.textContent(), "Mail server: local mail sink");
+        await assertInView(summary, "the mail server's summary line");
+        await summary.click();
+      }
       const choice = page.locator("#server-choice");
       assert.match(await choice.locator("legend").textContent(), /Send through/);
       assert.equal(await page.locator("#server-sink").isChecked(), true, "the local sink is the choice");
@@ -976,6 +991,16 @@ test("the mail server choice with a JMAP server offered: switching keeps the typ
     assert.match(await page.locator("#from option").first().textContent(), /alice@example\.test/, "From is the Cyrus user");
     assert.equal(await page.locator("#offline").isDisabled(), true, "the sink's switches do nothing here");
     assert.match(await page.locator("#switches-why").textContent(), /local mail sink only/);
+
+    // An address that is not one cannot be kept in a draft: the page stays, and says why.
+    await page.fill("#to", "not an address");
+    await page.locator("#server-sink").click();
+    await page.locator("#error-text", { hasText: "Fix the marked address first" }).waitFor();
+    assert.equal(await page.locator("#server-jmap").isChecked(), true, "the choice is back on Cyrus");
+    assert.equal(new URL(page.url()).searchParams.get("server"), null, "the page did not reload");
+    await assertInView(page.locator("#error"), "why the page did not switch");
+    await assertInView(page.locator("#to-error"), "the marked address");
+    await assertPlain(page.locator("#error-text"));
 
     // Typed, not saved yet (autosave in a minute), then the local sink is picked.
     const subject = `Switched servers ${Date.now()}`;

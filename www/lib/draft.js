@@ -4,11 +4,11 @@
 import { $ } from "./dom.js";
 import { app } from "./state.js";
 import { DB_NAME, AUTOSAVE_MS } from "./config.js";
-import { log, showStatus, showError } from "./feedback.js";
+import { log, showStatus, showError, focusField } from "./feedback.js";
 import { technical as describe } from "./explain.js";
 import { reportError } from "./actions.js";
 import { scheduleRender } from "./refresh.js";
-import { anyBadAddress } from "./recipients.js";
+import { ADDRESS_FIELDS, anyBadAddress, checkAddressField } from "./recipients.js";
 import { compose, setComposeState, hasContent, writeFormInto, readMessage, fillForm, clearForm } from "./compose.js";
 
 const EDITING_KEY = `mapi-outbox-demo:${DB_NAME}:editing`;
@@ -75,6 +75,23 @@ export async function settleAutosave() {
 export function saveOnLeave() {
   if (compose.dirty && !compose.conflict) autosaving = autosave();
   return autosaving;
+}
+
+/**
+ * Before the page reloads on purpose (on another mail server): saves what is typed. Returns
+ * "" when it is kept, else why it cannot be (for the user; the page then stays).
+ */
+export async function keepFormForReload() {
+  await settleAutosave();
+  if (!compose.dirty || !hasContent()) return "";
+  if (compose.conflict) return "First choose which copy of this draft to keep: another tab changed it.";
+  const bad = ADDRESS_FIELDS.find((id) => !checkAddressField(id));
+  if (bad) {
+    focusField(bad);
+    return "Fix the marked address first: the page reloads to switch servers, and a draft keeps only real addresses.";
+  }
+  await saveDraft();
+  return "";
 }
 
 /** Saves the form as a draft; returns the entry id. */

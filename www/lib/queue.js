@@ -10,15 +10,11 @@ import { UNDO_MS, DB_NAME } from "./config.js";
 export const queueRows = new Map();
 /** Subjects by entry id. */
 export const subjects = new Map();
-// Entry ids this page's spooler is sending now (from the store's "sending" events); those
-// seen locked by another sender (another tab, the service worker, a page that was closed);
-// those this tab was sending when it was reloaded (sessionStorage outlives the reload); and
-// those this page took over from such a sender.
+// Entry ids this page's spooler is sending now (from the store's "sending" events), and
+// those this tab was sending when it was reloaded (sessionStorage outlives the reload).
 const sendingHere = new Set();
-const lockedElsewhere = new Set();
 const CUT_OFF_KEY = `mapi-outbox-demo:${DB_NAME}:sending`;
 const cutOff = new Set(readCutOff());
-const takenOver = new Set();
 
 function readCutOff() {
   try {
@@ -44,7 +40,6 @@ export function setQueueRows(rows) {
   for (const r of rows) {
     queueRows.set(r.entryId, r);
     subjects.set(r.entryId, r.PidTagSubject);
-    if (r.PidTagSubmitFlags & SubmitFlags.LOCKED && !sendingHere.has(r.entryId)) lockedElsewhere.add(r.entryId);
   }
 }
 
@@ -56,18 +51,11 @@ export function subjectOf(entryId) {
 
 /** Follows the store's events that say who is sending what. */
 export function trackSending(store) {
-  store.addEventListener("sending", (e) => {
-    const id = e.detail.entryId;
-    sendingHere.add(id);
-    if (lockedElsewhere.has(id) || cutOff.has(id)) takenOver.add(id);
-  });
+  store.addEventListener("sending", (e) => sendingHere.add(e.detail.entryId));
   for (const type of ["retry", "sent", "aborted"]) {
     store.addEventListener(type, (e) => {
       sendingHere.delete(e.detail.entryId);
-      takenOver.delete(e.detail.entryId);
-      if (type === "retry") return; // still the message the reload cut off
-      lockedElsewhere.delete(e.detail.entryId);
-      cutOff.delete(e.detail.entryId);
+      if (type !== "retry") cutOff.delete(e.detail.entryId); // after a retry: still the one the reload cut off
     });
   }
 }
@@ -109,7 +97,7 @@ export function queueState(row) {
     // page says why the message is being sent again, not just "Sending…".
     const id = row.entryId;
     const text = sendingHere.has(id)
-      ? takenOver.has(id)
+      ? cutOff.has(id)
         ? TAKEN_OVER_TEXT
         : "Sending…"
       : cutOff.has(id)

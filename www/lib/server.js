@@ -6,6 +6,8 @@
 // sends through the other server; the Outbox keeps its messages.
 import { $, el } from "./dom.js";
 import { params, DB_NAME } from "./config.js";
+import { showError } from "./feedback.js";
+import { run } from "./actions.js";
 
 const KEY = `mapi-outbox-demo:${DB_NAME}:server`;
 
@@ -37,7 +39,7 @@ export async function pickServer() {
 }
 
 /** Reloads the page on the other server. */
-export function switchServer(kind) {
+function switchServer(kind) {
   try {
     localStorage.setItem(KEY, kind);
   } catch {
@@ -49,21 +51,31 @@ export function switchServer(kind) {
 }
 
 /**
- * Shows the choice. Without a JMAP server the Cyrus choice is disabled, with the reason
- * next to it. `onSwitch(kind)` runs when the other one is picked.
+ * Shows the choice (and its summary line, which opens it on narrow screens). Without a JMAP
+ * server the Cyrus choice is disabled, with the reason next to it. When the other one is
+ * picked, `beforeSwitch()` keeps the form; it resolves with "" or with why the page stays.
  */
-export function showServerChoice({ kind, jmap }, onSwitch) {
+export function showServerChoice({ kind, jmap }, beforeSwitch) {
   const sink = $("server-sink");
   const cyrus = $("server-jmap");
-  sink.checked = kind === "sink";
-  cyrus.checked = kind === "jmap";
   cyrus.disabled = !jmap;
   $("server-jmap-why").textContent = jmap
     ? `Sends as ${jmap.email} through the project's Cyrus mail server.`
     : "Not available: the Cyrus mail server is not running. Start the demo with JMAP=1 npm start to send through it.";
+  const showCurrent = () => {
+    sink.checked = kind === "sink";
+    cyrus.checked = kind === "jmap";
+  };
+  showCurrent();
   for (const input of [sink, cyrus]) {
     input.addEventListener("change", () => {
-      if (input.checked && input.value !== kind) onSwitch(input.value);
+      if (!input.checked || input.value === kind) return;
+      run(null, async () => {
+        const why = await beforeSwitch();
+        if (!why) return switchServer(input.value);
+        showCurrent();
+        showError(why);
+      });
     });
   }
   const lede = $("lede-server");
@@ -72,5 +84,13 @@ export function showServerChoice({ kind, jmap }, onSwitch) {
       ? ["the project's Cyrus mail server over JMAP (", el("code", "", "jmapTransport"), " → ", el("code", "", "/jmap"), ")"]
       : ["a local mail sink (", el("code", "", "httpTransport"), " → ", el("code", "", "/sink/messages"), ")"]),
   );
+  $("server-summary").textContent = kind === "jmap" ? "Cyrus (JMAP)" : "local mail sink";
   document.body.dataset.server = kind;
+  // The settings are open on wide screens; on narrow ones they wait behind their summary line.
+  const narrow = matchMedia("(max-width: 32rem)");
+  const fit = () => {
+    $("server-panel").open = !narrow.matches;
+  };
+  narrow.addEventListener("change", fit);
+  fit();
 }
