@@ -1,24 +1,24 @@
 // The mapi-outbox demo: a small mail client on the MAPI submission model. This file only
 // starts the page and wires its modules (www/lib/, one job each):
 //
-//   config.js     the page's URL parameters      startup.js   opening the store, transport, worker
-//   compose.js    the compose form               recipients.js  the To/Cc/Bcc fields, checked as typed
-//   draft.js      saving drafts, autosave        conflict.js  another tab saved the draft: a choice
-//   send.js       Send (and corrupt-data repair) undo.js      the undo bar and Undo
-//   queue.js      the Outbox's rows and states   outbox.js    the Outbox view (Send now, Retry now)
-//   folders.js    Drafts, Sent Items, Inbox      viewer.js    a message opened read-only
-//   eventlog.js   the event log                  sink.js      the mail sink, the online indicator
-//   server.js     which mail server: the sink or Cyrus over JMAP
-//   feedback.js   the dock: toasts, field errors actions.js   what a button runs (errors, redraws)
-//   refresh.js    coalesced redraws              explain.js   errors in plain words
-//   compose-actions.js  Save draft, New message, Damage stored copy
+//   config.js      the page's URL parameters     startup.js     the store, transport, worker
+//   server.js      the mail server choice        sink.js        the mail sink, online or not
+//   compose.js     the compose form              recipients.js  To/Cc/Bcc: chips, checked as typed
+//   draft.js       saving drafts, autosave       conflict.js    another tab saved the draft
+//   send.js        Send, corrupt-data repair     compose-actions.js  Save draft, New, Damage
+//   undo.js        the undo bar and Undo         queue.js       the Outbox's rows and states
+//   outbox.js      the Outbox view               folders.js     Drafts, Sent Items, Inbox
+//   viewer.js      a message opened read-only    eventlog.js    the event log
+//   feedback.js    the dock and field errors     actions.js     what a button runs
+//   refresh.js     coalesced redraws             explain.js     errors in plain words
 //   addresses.js, format.js, dom.js, rows.js, tabs.js, state.js: helpers
 //
 // URL parameters (for tests and tinkering): ?db=NAME (database name, default
-// "mapi-outbox-demo"), ?undo=MS (undo window, default 5000, at most 600000; a value out of
-// range is said on the page), ?maxsize=BYTES (largest message, default 25 MiB),
-// ?autosave=MS (draft autosave delay, default 1000), ?sw=0 (do not register the service
-// worker www/sw.js, which otherwise keeps mail going after the tab closes).
+// "mapi-outbox-demo"), ?server=sink|jmap (the mail server, when both are offered), ?undo=MS
+// (undo window, default 5000, at most 600000; a value out of range is said on the page),
+// ?maxsize=BYTES (largest message, default 25 MiB), ?autosave=MS (draft autosave delay,
+// default 1000), ?sw=0 (do not register the service worker www/sw.js, which otherwise keeps
+// mail going after the tab closes).
 import { $ } from "./lib/dom.js";
 import { app } from "./lib/state.js";
 import { UNDO_MAX_MS, UNDO_RAW, UNDO_MS } from "./lib/config.js";
