@@ -1045,7 +1045,7 @@ for (const vp of VIEWPORTS) {
     await page.setViewportSize(vp);
     try {
       await openPage({ undo: 0 });
-      const chips = page.locator("#to-chips li");
+      const chips = page.locator("#to-chips .chip-text");
       const fieldError = page.locator("#to-error");
       await page.click("#to");
       await page.keyboard.type('"Smith, Bob" <bob@example.org>, alice@exa');
@@ -1066,9 +1066,13 @@ for (const vp of VIEWPORTS) {
       await assertInView(fieldError, "the To field's error");
       await assertPlain(fieldError);
 
-      // Fixed: the mark goes.
-      await page.fill("#to", '"Smith, Bob" <bob@example.org>, alice@example.org');
+      // Its chip's ✕ takes it out of the field: the mark goes.
+      await page.locator("#to-chips .chip-bad .chip-remove").click();
       await fieldError.waitFor({ state: "hidden" });
+      assert.equal(await page.locator("#to").inputValue(), '"Smith, Bob" <bob@example.org>, alice@example.org');
+      assert.equal(await page.evaluate(() => document.activeElement.id), "to", "the focus stays in the field");
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement.id), "cc", "Tab goes on to Cc, not through the chips");
       assert.equal(await page.locator("#to-chips .chip-bad").count(), 0);
       assert.equal(await chips.count(), 2);
 

@@ -1,27 +1,50 @@
 // The To, Cc and Bcc fields. Each address list is parsed as it is typed (lib/addresses.js,
 // npm addressparser: `"Smith, Bob" <bob@example.org>` is one recipient) and shown as chips
-// under its field, one a recipient; what is not an address is a red chip and is said under
-// the field at once. The item still being typed (the last one, with the caret after it) is
+// under its field, one a recipient (its ✕ takes it out of the field); what is not an
+// address is a red chip and is said under the field at once. The item still being typed (the last one, with the caret after it) is
 // judged when a comma or semicolon follows it or the field is left.
 import { $, el } from "./dom.js";
-import { parseAddressItems, parseAddressList } from "./addresses.js";
+import { parseAddressItems, parseAddressList, formatRecipient } from "./addresses.js";
 import { setFieldError } from "./feedback.js";
 
 export const ADDRESS_FIELDS = ["to", "cc", "bcc"];
 const LABELS = { to: "To", cc: "Cc", bcc: "Bcc" };
 
+/** The field's text without its item number `index` (a chip's ✕). */
+function removeItem(id, index) {
+  const input = $(id);
+  const rest = parseAddressItems(input.value).filter((_, i) => i !== index);
+  input.value = rest
+    .map((i) => (i.ok ? formatRecipient({ PidTagDisplayName: i.name, PidTagEmailAddress: i.email }) : i.text))
+    .join(", ");
+  input.dispatchEvent(new Event("input", { bubbles: true })); // checked again, and saved
+  input.focus();
+}
+
 function renderChips(id, items) {
   const ul = $(`${id}-chips`);
+  // Unchanged chips stay the same elements (a click on a ✕ must find its button again).
+  const key = JSON.stringify(items.map((i) => [i.ok, i.name, i.email, i.text]));
+  if (ul.dataset.key === key) return;
+  ul.dataset.key = key;
   ul.replaceChildren(
-    ...items.map((i) => {
+    ...items.map((i, index) => {
       const li = el("li", i.ok ? "chip" : "chip chip-bad");
+      const text = el("span", "chip-text");
       if (i.ok) {
-        if (i.name) li.append(el("span", "chip-name", i.name), " ");
-        li.append(el("span", "chip-addr", i.name ? `<${i.email}>` : i.email));
+        if (i.name) text.append(el("span", "chip-name", i.name), " ");
+        text.append(el("span", "chip-addr", i.name ? `<${i.email}>` : i.email));
       } else {
-        li.append(el("span", "chip-mark", "✗"), " ", el("span", "chip-addr", i.text));
+        text.append(el("span", "chip-mark", "✗"), " ", el("span", "chip-addr", i.text));
         li.title = "Not an email address";
       }
+      const remove = el("button", "chip-remove", "✕");
+      remove.type = "button";
+      remove.tabIndex = -1; // out of the Tab order (To → Cc → Bcc): from the keyboard the text is edited
+      remove.setAttribute("aria-label", `Remove ${i.ok ? i.email : `"${i.text}"`} from ${LABELS[id]}`);
+      remove.addEventListener("mousedown", (e) => e.preventDefault()); // the field keeps the focus
+      remove.addEventListener("click", () => removeItem(id, index));
+      li.append(text, remove);
       return li;
     }),
   );
