@@ -52,7 +52,7 @@ function localInput(date) {
  * Drives `page` (the demo, opened with a 2.5 s undo window on an empty database) until the
  * Outbox shows a message being sent, one waiting to be retried, one scheduled for tomorrow
  * and one in its undo window, with one message already in Sent Items and its non-delivery
- * report in the Inbox. `sink` is the mail sink of scripts/serve.mjs. Resolves with the
+ * report in the Inbox, and the next message being written (its recipients as chips). `sink` is the mail sink of scripts/serve.mjs. Resolves with the
  * Outbox rows' states, top to bottom, and `release()`, which lets the held message
  * through and switches the sink back online.
  */
@@ -93,6 +93,11 @@ export async function stageOutbox(page, sink) {
   await page.locator("#outbox li[data-state=scheduled]", { hasText: fresh }).waitFor();
   await page.locator("#undo-bar:not([hidden])").waitFor();
 
+  // 5. The next message being written: its recipients show as chips under To.
+  await page.fill("#to", '"Smith, Bob" <bob@example.org>, alice@example.org');
+  await page.fill("#subject", "Re: Board minutes");
+  await page.locator("#to-chips li").nth(1).waitFor();
+
   await page.evaluate(() => {
     document.activeElement?.blur();
     window.scrollTo(0, 0);
@@ -125,7 +130,7 @@ async function main() {
     page.setDefaultTimeout(20_000);
     const errors = collectPageErrors(page);
     const isRefusal = watchRefusals(page);
-    await page.setViewportSize({ width: 1200, height: 800 });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${server.url}?undo=2500`);
     await page.locator("body[data-ready=true]").waitFor();
     const staged = await stageOutbox(page, server.sink);

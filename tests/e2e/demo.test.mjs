@@ -90,10 +90,11 @@ async function quiet() {
   }
 }
 
-/** Opens the page on a fresh database; resolves once it is ready. */
-async function openPage({ undo, db, maxsize, autosave } = {}) {
+/** Opens the page on a fresh database; resolves once it is ready. `sw: 0`: no service worker. */
+async function openPage({ undo, db, maxsize, autosave, sw } = {}) {
   await quiet();
   const q = new URLSearchParams({ db: db ?? `e2e-${process.pid}-${++dbSeq}` });
+  if (sw !== undefined) q.set("sw", String(sw));
   if (undo !== undefined) q.set("undo", String(undo));
   if (maxsize !== undefined) q.set("maxsize", String(maxsize));
   if (autosave !== undefined) q.set("autosave", String(autosave));
@@ -137,6 +138,11 @@ async function assertInView(locator, what) {
 async function assertPlain(locator) {
   const text = await locator.textContent();
   assert.doesNotMatch(text, /MAPI_[EW]_|[0-9a-f]{40,}|force: true|Failed to fetch|https?:\/\//, `plain words: ${text}`);
+}
+
+/** On narrow screens the mail server's settings wait behind their summary line: opens them. */
+async function openServerPanel(p = page) {
+  if (!(await p.locator("#server-panel").evaluate((d) => d.open))) await p.locator("#server-panel > summary").click();
 }
 
 /** Scrolls the page so that the Send button sits at the bottom edge of the window. */
@@ -273,51 +279,60 @@ test("compose with an attachment and send: the sink stores an .eml with the righ
   assert.deepEqual(pageErrors(), []);
 });
 
-test("send then Undo: nothing reaches the sink and the message is back in the compose form", async () => {
-  await openPage(); // the real 5 s undo window
-  const subject = `Undo me ${Date.now()}`;
-  await compose({
-    to: "Alice <alice@example.org>",
-    cc: "carol@example.org",
-    bcc: "dave@example.org",
-    subject,
-    body: "Second thoughts.",
-    files: [{ name: "note.txt", mimeType: "text/plain", buffer: Buffer.from("keep me\n") }],
+for (const vp of VIEWPORTS) {
+  test(`send then Undo: nothing reaches the sink and the message is back in the compose form (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage(); // the real 5 s undo window
+      const subject = `Undo me ${Date.now()}`;
+      await compose({
+        to: "Alice <alice@example.org>",
+        cc: "carol@example.org",
+        bcc: "dave@example.org",
+        subject,
+        body: "Second thoughts.",
+        files: [{ name: "note.txt", mimeType: "text/plain", buffer: Buffer.from("keep me\n") }],
+      });
+      await page.click("#send");
+      const bar = page.locator("#undo-bar");
+      await bar.waitFor();
+      assert.match(await page.locator("#undo-text").textContent(), /Sending ".*" in \d s/);
+      await assertInView(bar, "the undo bar");
+      const row = outboxRow(subject);
+      await row.waitFor();
+      assert.equal(await row.getAttribute("data-state"), "scheduled");
+      assert.match(await row.locator(".state").textContent(), /Undo window: sends in \d s/);
+
+      await page.click("#undo-button");
+      await row.waitFor({ state: "detached" });
+      await bar.waitFor({ state: "hidden" });
+      assert.match(await page.locator("#status").textContent(), /Send undone/);
+      await assertInView(page.locator("#status"), "the send-undone status");
+      assert.equal(await page.locator("#subject").inputValue(), subject);
+      assert.equal(await page.locator("#to").inputValue(), "Alice <alice@example.org>");
+      assert.equal(await page.locator("#cc").inputValue(), "carol@example.org");
+      assert.equal(await page.locator("#bcc").inputValue(), "dave@example.org");
+      assert.equal(await page.locator("#body").inputValue(), "Second thoughts.");
+      assert.match(await page.locator("#attachments").textContent(), /note\.txt\s+8 B/);
+      assert.ok(await page.locator("#subject").evaluate((e) => e === document.activeElement), "focus is in the form");
+      await folderRow("drafts", subject).waitFor({ state: "attached" });
+      assert.equal(await page.locator("#outbox li").count(), 0, "the Outbox is empty: nothing is left to send");
+      assert.deepEqual(sinkRecords(subject), []);
+
+      // Edited and sent again from the form: it goes out once, with the edit.
+      await page.fill("#subject", `${subject} (edited)`);
+      await page.click("#send");
+      await waitSent(`${subject} (edited)`);
+      await page.locator("#undo-bar[data-phase=sent]").waitFor();
+      assert.equal(sinkRecords(`${subject} (edited)`).length, 1);
+      assert.deepEqual(sinkRecords(subject), [], "the undone version never reached the sink");
+      assert.equal(await folderRow("drafts", subject).count(), 0, "no stale draft left behind");
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
   });
-  await page.click("#send");
-  const bar = page.locator("#undo-bar");
-  await bar.waitFor();
-  assert.match(await page.locator("#undo-text").textContent(), /Sending ".*" in \d s/);
-  const row = outboxRow(subject);
-  await row.waitFor();
-  assert.equal(await row.getAttribute("data-state"), "scheduled");
-  assert.match(await row.locator(".state").textContent(), /Undo window: sends in \d s/);
-
-  await page.click("#undo-button");
-  await row.waitFor({ state: "detached" });
-  await bar.waitFor({ state: "hidden" });
-  assert.match(await page.locator("#status").textContent(), /Send undone/);
-  assert.equal(await page.locator("#subject").inputValue(), subject);
-  assert.equal(await page.locator("#to").inputValue(), "Alice <alice@example.org>");
-  assert.equal(await page.locator("#cc").inputValue(), "carol@example.org");
-  assert.equal(await page.locator("#bcc").inputValue(), "dave@example.org");
-  assert.equal(await page.locator("#body").inputValue(), "Second thoughts.");
-  assert.match(await page.locator("#attachments").textContent(), /note\.txt\s+8 B/);
-  assert.ok(await page.locator("#subject").evaluate((e) => e === document.activeElement), "focus is in the form");
-  await folderRow("drafts", subject).waitFor({ state: "attached" });
-  assert.equal(await page.locator("#outbox li").count(), 0, "the Outbox is empty: nothing is left to send");
-  assert.deepEqual(sinkRecords(subject), []);
-
-  // Edited and sent again from the form: it goes out once, with the edit.
-  await page.fill("#subject", `${subject} (edited)`);
-  await page.click("#send");
-  await waitSent(`${subject} (edited)`);
-  await page.locator("#undo-bar[data-phase=sent]").waitFor();
-  assert.equal(sinkRecords(`${subject} (edited)`).length, 1);
-  assert.deepEqual(sinkRecords(subject), [], "the undone version never reached the sink");
-  assert.equal(await folderRow("drafts", subject).count(), 0, "no stale draft left behind");
-  assert.deepEqual(pageErrors(), []);
-});
+}
 
 for (const vp of VIEWPORTS) {
   test(`Undo only while it can work: once a transport has the message the bar stops offering it (${vp.name})`, async () => {
@@ -349,42 +364,51 @@ for (const vp of VIEWPORTS) {
   });
 }
 
-test("offline: the Outbox shows the retries; back online the message is delivered once", async () => {
-  await openPage({ undo: 0 });
-  allowOffline503 = true;
-  await page.locator("#offline").check();
-  await page.locator("body[data-offline=true]").waitFor();
-  assert.equal(server.sink.state().offline, true, "the switch reached the sink");
+for (const vp of VIEWPORTS) {
+  test(`offline: the Outbox shows the retries; back online the message is delivered once (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 0 });
+      allowOffline503 = true;
+      await openServerPanel();
+      await page.locator("#offline").check();
+      await page.locator("body[data-offline=true]").waitFor();
+      assert.equal(server.sink.state().offline, true, "the switch reached the sink");
 
-  const subject = `Through the outage ${Date.now()}`;
-  await compose({ to: "alice@example.org", subject, body: "Eventually." });
-  await page.click("#send");
-  const retrying = page.locator("#outbox li[data-state=retrying]", { hasText: subject });
-  await retrying.waitFor();
-  const text = await retrying.locator(".state").textContent();
-  assert.match(text, /^Not sent yet: the mail server is busy or offline\. Next try in \d+ s$/, "plain words, no codes");
-  assert.match(await retrying.getAttribute("title"), /^Last error: MAPI_E_WAIT: .*503.*offline/, "the whole error is one hover away");
-  // The offline indicator: the mail server's switch counts as offline.
-  await page.locator("#net[data-state=offline]").waitFor();
-  assert.match(await page.locator("#net-banner").textContent(), /mail server is offline: messages wait in the Outbox/);
-  await assertInView(page.locator("#net-banner"), "the offline banner");
-  assert.ok(await retrying.locator("[data-action=undo]").isVisible(), "Undo still works between attempts");
-  assert.match(await retrying.locator(".why").textContent(), /Attempt \d+ failed: MAPI_E_WAIT: .*503/, "the whole error is in the row's details");
-  assert.deepEqual(sinkRecords(subject), [], "the sink refused it");
+      const subject = `Through the outage ${Date.now()}`;
+      await compose({ to: "alice@example.org", subject, body: "Eventually." });
+      await page.click("#send");
+      const retrying = page.locator("#outbox li[data-state=retrying]", { hasText: subject });
+      await retrying.waitFor();
+      const text = await retrying.locator(".state").textContent();
+      assert.match(text, /^Not sent yet: the mail server is busy or offline\. Next try in \d+ s$/, "plain words, no codes");
+      assert.match(await retrying.getAttribute("title"), /^Last error: MAPI_E_WAIT: .*503.*offline/, "the whole error is one hover away");
+      // The offline indicator: the mail server's switch counts as offline.
+      await page.locator("#net[data-state=offline]").waitFor();
+      assert.match(await page.locator("#net-banner").textContent(), /mail server is offline: messages wait in the Outbox/);
+      await assertInView(page.locator("#net-banner"), "the offline banner");
+      // Undo still works between attempts (each attempt locks the row for a moment).
+      await retrying.locator("[data-action=undo]").waitFor({ state: "visible" });
+      assert.match(await retrying.locator(".why").textContent(), /Attempt \d+ failed: MAPI_E_WAIT: .*503/, "the whole error is in the row's details");
+      assert.deepEqual(sinkRecords(subject), [], "the sink refused it");
 
-  await page.locator("#offline").uncheck();
-  await page.locator("body[data-offline=false]").waitFor();
-  await page.locator("#net[data-state=online]").waitFor();
-  assert.ok(await page.locator("#net-banner").isHidden());
-  await waitSent(subject);
-  const recs = sinkRecords(subject);
-  assert.equal(recs.length, 1, "delivered once");
-  assert.ok(recs[0].attempt >= 2, `delivered by a retry (attempt ${recs[0].attempt})`);
-  assert.equal(recs[0].duplicates, 0);
-  await page.locator(".log-pane summary").click();
-  assert.match(await page.locator("#log").textContent(), /attempt 1 of ".*" failed: MAPI_E_WAIT/);
-  assert.deepEqual(pageErrors(), []);
-});
+      await page.locator("#offline").uncheck();
+      await page.locator("body[data-offline=false]").waitFor();
+      await page.locator("#net[data-state=online]").waitFor();
+      assert.ok(await page.locator("#net-banner").isHidden());
+      await waitSent(subject);
+      const recs = sinkRecords(subject);
+      assert.equal(recs.length, 1, "delivered once");
+      assert.ok(recs[0].attempt >= 2, `delivered by a retry (attempt ${recs[0].attempt})`);
+      assert.equal(recs[0].duplicates, 0);
+      await page.locator(".log-pane summary").click();
+      assert.match(await page.locator("#log").textContent(), /attempt 1 of ".*" failed: MAPI_E_WAIT/);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
 test("reload during the undo window: the Outbox survives, the message is still undoable, the other one goes out once", async () => {
   const { db } = await openPage({ undo: 8000 });
@@ -447,55 +471,77 @@ test("reload during the undo window: the Outbox survives, the message is still u
   assert.deepEqual(pageErrors(), []);
 });
 
-test("damaged stored copy: submit meets MAPI_E_CORRUPT_DATA, the page rewrites and sends it without an error", async () => {
-  await openPage({ undo: 300 });
-  const subject = `Rewritten after damage ${Date.now()}`;
-  const bytes = Buffer.from("attachment that must survive the rewrite\n");
-  await compose({
-    to: "alice@example.org",
-    subject,
-    body: "Recovered.",
-    files: [{ name: "kept.txt", mimeType: "text/plain", buffer: bytes }],
+for (const vp of VIEWPORTS) {
+  test(`damaged stored copy: submit meets MAPI_E_CORRUPT_DATA, the page rewrites and sends it without an error (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 300 });
+      const subject = `Rewritten after damage ${Date.now()}`;
+      const bytes = Buffer.from("attachment that must survive the rewrite\n");
+      await compose({
+        to: "alice@example.org",
+        subject,
+        body: "Recovered.",
+        files: [{ name: "kept.txt", mimeType: "text/plain", buffer: bytes }],
+      });
+      await page.locator(".demo-controls summary").click();
+      await page.click("#damage");
+      await page.locator("body[data-damaged]").waitFor();
+      assert.match(await page.locator("#status").textContent(), /damaged/);
+      await assertInView(page.locator("#status"), "the damaged-copy status");
+      await assertPlain(page.locator("#status"));
+      await folderRow("drafts", subject).waitFor({ state: "attached" });
+
+      await page.click("#send");
+      await waitSent(subject);
+      assert.ok(await page.locator("#error").isHidden(), "the user was not bothered");
+      await page.locator("#undo-bar[data-phase=sent]").waitFor();
+      await assertInView(page.locator("#undo-bar"), "the sent message's bar");
+      await page.locator(".log-pane summary").click();
+      assert.match(await page.locator("#log").textContent(), /MAPI_E_CORRUPT_DATA.*rewrote it and submitted again/);
+      const [rec, ...more] = sinkRecords(subject);
+      assert.ok(rec && more.length === 0, "delivered once");
+      const mail = await simpleParser(await readFile(join(sinkDir, rec.file)));
+      assert.equal(mail.text.trim(), "Recovered.");
+      assert.ok(Buffer.compare(mail.attachments[0].content, bytes) === 0);
+      assert.equal(await folderRow("drafts", subject).count(), 0);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
   });
-  await page.locator(".demo-controls summary").click();
-  await page.click("#damage");
-  await page.locator("body[data-damaged]").waitFor();
-  assert.match(await page.locator("#status").textContent(), /damaged/);
-  await folderRow("drafts", subject).waitFor({ state: "attached" });
+}
 
-  await page.click("#send");
-  await waitSent(subject);
-  assert.ok(await page.locator("#error").isHidden(), "the user was not bothered");
-  await page.locator(".log-pane summary").click();
-  assert.match(await page.locator("#log").textContent(), /MAPI_E_CORRUPT_DATA.*rewrote it and submitted again/);
-  const [rec, ...more] = sinkRecords(subject);
-  assert.ok(rec && more.length === 0, "delivered once");
-  const mail = await simpleParser(await readFile(join(sinkDir, rec.file)));
-  assert.equal(mail.text.trim(), "Recovered.");
-  assert.ok(Buffer.compare(mail.attachments[0].content, bytes) === 0);
-  assert.equal(await folderRow("drafts", subject).count(), 0);
-  assert.deepEqual(pageErrors(), []);
-});
-
-test("a refused recipient gets a readable non-delivery report in the Inbox", async () => {
-  await openPage({ undo: 0 });
-  const subject = `Partly refused ${Date.now()}`;
-  await compose({ to: "alice@example.org, nobody@nowhere.invalid", subject, body: "x" });
-  await page.click("#send");
-  await waitSent(subject);
-  const report = folderRow("inbox", `Undeliverable: ${subject}`);
-  await report.waitFor({ state: "attached" });
-  assert.equal(await page.locator("#count-inbox").textContent(), "1");
-  await page.click("#tab-inbox");
-  await report.locator("[data-action=open]").click();
-  await page.locator("#viewer").waitFor();
-  assert.match(await page.locator("#viewer-kind").textContent(), /Non-delivery report/);
-  assert.match(await page.locator("#viewer-fields").textContent(), /Failed\s*nobody@nowhere\.invalid/);
-  assert.match(await page.locator("#viewer-body").textContent(), /nobody@nowhere\.invalid: 550 5\.1\.2/);
-  await page.keyboard.press("Escape");
-  assert.deepEqual(sinkRecords(subject)[0].rcptTo.sort(), ["alice@example.org", "nobody@nowhere.invalid"]);
-  assert.deepEqual(pageErrors(), []);
-});
+for (const vp of VIEWPORTS) {
+  test(`a refused recipient gets a readable non-delivery report in the Inbox (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 0 });
+      const subject = `Partly refused ${Date.now()}`;
+      await compose({ to: "alice@example.org, nobody@nowhere.invalid", subject, body: "x" });
+      await page.click("#send");
+      await waitSent(subject);
+      const bar = page.locator("#undo-bar[data-phase=failed]");
+      await bar.waitFor();
+      assert.match(await page.locator("#undo-text").textContent(), /could not be delivered to every recipient: see the Inbox\./);
+      await assertInView(bar, "the undelivered notice");
+      const report = folderRow("inbox", `Undeliverable: ${subject}`);
+      await report.waitFor({ state: "attached" });
+      assert.equal(await page.locator("#count-inbox").textContent(), "1");
+      await page.click("#tab-inbox");
+      await report.locator("[data-action=open]").click();
+      await page.locator("#viewer").waitFor();
+      assert.match(await page.locator("#viewer-kind").textContent(), /Non-delivery report/);
+      assert.match(await page.locator("#viewer-fields").textContent(), /Failed\s*nobody@nowhere\.invalid/);
+      assert.match(await page.locator("#viewer-body").textContent(), /nobody@nowhere\.invalid: 550 5\.1\.2/);
+      await page.keyboard.press("Escape");
+      assert.deepEqual(sinkRecords(subject)[0].rcptTo.sort(), ["alice@example.org", "nobody@nowhere.invalid"]);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
 for (const vp of VIEWPORTS) {
   test(`bad input is said in view, under its field and in a toast, in plain words; nothing is queued (${vp.name})`, async () => {
@@ -600,7 +646,7 @@ test("keyboard and a narrow window: tabs move with the arrow keys, Ctrl+Enter se
 });
 
 test("screenshot: the Outbox with messages in several states (the scenario of scripts/screenshot.mjs)", async () => {
-  await page.setViewportSize({ width: 1200, height: 800 });
+  await page.setViewportSize({ width: 1280, height: 900 });
   await openPage({ undo: 2500 });
   allowOffline503 = true;
   let staged;
@@ -633,40 +679,59 @@ test("screenshot: the Outbox with messages in several states (the scenario of sc
   }
 });
 
-test("Send now: a message in a long undo window goes at once from its Outbox row", async () => {
-  await openPage({ undo: 60_000 });
-  const subject = `send now ${Date.now()}`;
-  await compose({ to: "now@example.org", subject, body: "no waiting" });
-  await page.click("#send");
-  const row = outboxRow(subject);
-  await row.waitFor();
-  const button = row.locator("[data-action=send-now]");
-  await button.waitFor({ state: "visible" });
-  assert.equal(await row.locator("[data-action=retry-now]").isVisible(), false, "nothing to retry yet");
-  const t0 = Date.now();
-  await button.click();
-  await waitSent(subject);
-  assert.ok(Date.now() - t0 < 5000, "sent within seconds, not after the minute");
-  assert.equal(sinkRecords(subject).length, 1);
-  assert.deepEqual(pageErrors(), []);
-});
+for (const vp of VIEWPORTS) {
+  test(`Send now: a message in a long undo window goes at once from its Outbox row (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 60_000 });
+      const subject = `send now ${Date.now()}`;
+      await compose({ to: "now@example.org", subject, body: "no waiting" });
+      await page.click("#send");
+      const row = outboxRow(subject);
+      await row.waitFor();
+      const button = row.locator("[data-action=send-now]");
+      await button.waitFor({ state: "visible" });
+      assert.equal(await row.locator("[data-action=retry-now]").isVisible(), false, "nothing to retry yet");
+      const t0 = Date.now();
+      await button.click();
+      await page.locator("#status", { hasText: "Sending now." }).waitFor();
+      await assertInView(page.locator("#status"), "the Send now status");
+      await waitSent(subject);
+      assert.ok(Date.now() - t0 < 5000, "sent within seconds, not after the minute");
+      assert.equal(sinkRecords(subject).length, 1);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
-test("Retry now: a message backing off after the server was down goes as soon as it is clicked", async () => {
-  await openPage({ undo: 0 });
-  server.sink.setState({ offline: true, retryAfterSeconds: 600 });
-  allowOffline503 = true;
-  const subject = `retry now ${Date.now()}`;
-  await compose({ to: "retry@example.org", subject, body: "after the outage" });
-  await page.click("#send");
-  const row = outboxRow(subject);
-  await row.locator("[data-action=retry-now]").waitFor({ state: "visible" });
-  assert.equal(await row.locator("[data-action=send-now]").isVisible(), false);
-  server.sink.setState({ offline: false });
-  await row.locator("[data-action=retry-now]").click();
-  await waitSent(subject);
-  assert.equal(sinkRecords(subject).length, 1);
-  assert.deepEqual(pageErrors(), []);
-});
+for (const vp of VIEWPORTS) {
+  test(`Retry now: a message backing off after the server was down goes as soon as it is clicked (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 0 });
+      server.sink.setState({ offline: true, retryAfterSeconds: 600 });
+      allowOffline503 = true;
+      const subject = `retry now ${Date.now()}`;
+      await compose({ to: "retry@example.org", subject, body: "after the outage" });
+      await page.click("#send");
+      const row = outboxRow(subject);
+      await row.locator("[data-action=retry-now]").waitFor({ state: "visible" });
+      assert.equal(await row.locator("[data-action=send-now]").isVisible(), false);
+      server.sink.setState({ offline: false });
+      assert.match(await row.locator(".state").textContent(), /^Not sent yet: the mail server is busy or offline\. Next try in/);
+      await row.locator("[data-action=retry-now]").click();
+      await page.locator("#status", { hasText: "Retrying now." }).waitFor();
+      await assertInView(page.locator("#status"), "the Retry now status");
+      await waitSent(subject);
+      assert.equal(sinkRecords(subject).length, 1);
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
 for (const vp of VIEWPORTS) {
   test(`autosave: typed work is saved as a draft by itself and is back in the form after a reload (${vp.name})`, async () => {
@@ -813,25 +878,32 @@ for (const vp of VIEWPORTS) {
   });
 }
 
-test("?undo= takes up to 10 minutes and says when a value is out of range", async () => {
-  await openPage({ undo: 120_000 });
-  assert.equal(await page.locator("#undo-words").textContent(), "a 2-minute undo window");
-  const subject = `Two minutes ${Date.now()}`;
-  await compose({ to: "alice@example.org", subject });
-  await page.click("#send");
-  await outboxRow(subject).waitFor();
-  assert.match(await outboxRow(subject).locator(".state").textContent(), /^Undo window: sends in (2 min|1[01][0-9] s)$/);
-  await outboxRow(subject).locator("[data-action=undo]").click();
-  await outboxRow(subject).waitFor({ state: "detached" });
+for (const vp of VIEWPORTS) {
+  test(`?undo= takes up to 10 minutes and says when a value is out of range (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 120_000 });
+      assert.equal(await page.locator("#undo-words").textContent(), "a 2-minute undo window");
+      const subject = `Two minutes ${Date.now()}`;
+      await compose({ to: "alice@example.org", subject });
+      await page.click("#send");
+      await outboxRow(subject).waitFor();
+      assert.match(await outboxRow(subject).locator(".state").textContent(), /^Undo window: sends in (2 min|1[01][0-9] s)$/);
+      await outboxRow(subject).locator("[data-action=undo]").click();
+      await outboxRow(subject).waitFor({ state: "detached" });
 
-  await openPage({ undo: 9_999_999 });
-  const toast = page.locator("#error");
-  await toast.waitFor();
-  assert.match(await page.locator("#error-text").textContent(), /\?undo=9999999\) must be .* from 0 to 600000: using 5-second/);
-  await assertInView(toast, "the ?undo= warning");
-  assert.equal(await page.locator("#undo-words").textContent(), "a 5-second undo window");
-  assert.deepEqual(pageErrors(), []);
-});
+      await openPage({ undo: 9_999_999 });
+      const toast = page.locator("#error");
+      await toast.waitFor();
+      assert.match(await page.locator("#error-text").textContent(), /\?undo=9999999\) must be .* from 0 to 600000: using 5-second/);
+      await assertInView(toast, "the ?undo= warning");
+      assert.equal(await page.locator("#undo-words").textContent(), "a 5-second undo window");
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
 
 test("dark mode: the Send button's text has enough contrast (WCAG AA, 4.5:1)", async () => {
   await page.emulateMedia({ colorScheme: "dark" });
@@ -853,3 +925,286 @@ test("dark mode: the Send button's text has enough contrast (WCAG AA, 4.5:1)", a
     await page.emulateMedia({ colorScheme: "light" });
   }
 });
+
+for (const vp of VIEWPORTS) {
+  test(`the mail server choice: without Cyrus the page sends to the local sink and says why Cyrus cannot be chosen (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage();
+      // Wide: the settings are open; 360 px: a summary line that opens them.
+      const panel = page.locator("#server-panel");
+      assert.equal(await panel.evaluate((d) => d.open), vp.width > 600, "open on wide screens only");
+      if (vp.width <= 600) {
+        const summary = panel.locator("summary");
+        assert.equal(await summary.textContent(), "Mail server: local mail sink");
+        await assertInView(summary, "the mail server's summary line");
+        await summary.click();
+      }
+      const choice = page.locator("#server-choice");
+      assert.match(await choice.locator("legend").textContent(), /Send through/);
+      assert.equal(await page.locator("#server-sink").isChecked(), true, "the local sink is the choice");
+      assert.equal(await page.locator("#server-jmap").isDisabled(), true, "Cyrus cannot be chosen");
+      assert.equal(await page.locator("#server-jmap").isChecked(), false);
+      const why = page.locator("#server-jmap-why");
+      assert.equal(
+        await why.textContent(),
+        "Not available: the Cyrus mail server is not running. Start the demo with JMAP=1 npm start to send through it.",
+      );
+      assert.equal(await page.locator("#server-jmap").getAttribute("aria-describedby"), "server-jmap-why", "the reason is the choice's description");
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await assertInView(page.locator('label:has(#server-jmap)'), "the disabled Cyrus choice");
+      await assertInView(why, "the reason Cyrus cannot be chosen");
+      await assertPlain(why);
+      assert.equal(await page.locator("body").getAttribute("data-server"), "sink");
+      assert.match(await page.locator("#lede-server").textContent(), /local mail sink/);
+      // The sink's switches work in this mode.
+      assert.equal(await page.locator("#offline").isDisabled(), false);
+      assert.ok(await page.locator("#switches-why").isHidden());
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
+
+test("the mail server choice with a JMAP server offered: switching keeps the typed draft, and the chosen server gets the mail", async () => {
+  // A second demo server that offers a JMAP server (as `JMAP=1 npm start` does). Nothing
+  // listens on the target port: this test switches servers and sends through the sink only;
+  // tests/jmap/demo.test.mjs sends through a real Cyrus.
+  const other = await serveDemo({
+    port: 0,
+    sinkDir: await mkdtemp(join(tmpdir(), "mapi-outbox-e2e-sink2-")),
+    retryAfterSeconds: 1,
+    jmap: { target: "http://127.0.0.1:18699", email: "alice@example.test", password: "alice-pw" },
+  });
+  try {
+    await quiet();
+    const db = `e2e-server-${process.pid}`;
+    await page.goto(`${other.url}?db=${db}&undo=0&autosave=60000`);
+    await page.locator("body[data-ready=true]").waitFor();
+    assert.equal(await page.locator("body").getAttribute("data-server"), "jmap", "Cyrus is the choice when it is offered");
+    assert.equal(await page.locator("#server-jmap").isChecked(), true);
+    assert.equal(await page.locator("#server-jmap").isEnabled(), true);
+    assert.equal(await page.locator("#server-jmap-why").textContent(), "Sends as alice@example.test through the project's Cyrus mail server.");
+    assert.match(await page.locator("#backend-note").textContent(), /Sending through the Cyrus JMAP server as alice@example\.test/);
+    assert.match(await page.locator("#lede-server").textContent(), /Cyrus mail server over JMAP/);
+    assert.match(await page.locator("#from option").first().textContent(), /alice@example\.test/, "From is the Cyrus user");
+    assert.equal(await page.locator("#offline").isDisabled(), true, "the sink's switches do nothing here");
+    assert.match(await page.locator("#switches-why").textContent(), /local mail sink only/);
+
+    // An address that is not one cannot be kept in a draft: the page stays, and says why.
+    await page.fill("#to", "not an address");
+    await page.locator("#server-sink").click();
+    await page.locator("#error-text", { hasText: "Fix the marked address first" }).waitFor();
+    assert.equal(await page.locator("#server-jmap").isChecked(), true, "the choice is back on Cyrus");
+    assert.equal(new URL(page.url()).searchParams.get("server"), null, "the page did not reload");
+    await assertInView(page.locator("#error"), "why the page did not switch");
+    await assertInView(page.locator("#to-error"), "the marked address");
+    await assertPlain(page.locator("#error-text"));
+
+    // Typed, not saved yet (autosave in a minute), then the local sink is picked.
+    const subject = `Switched servers ${Date.now()}`;
+    await compose({ to: '"Smith, Bob" <bob@example.org>', subject, body: "typed before the switch" });
+    await quiet();
+    await page.locator("#server-sink").check();
+    await page.waitForURL((u) => u.searchParams.get("server") === "sink");
+    await page.locator("body[data-ready=true][data-server=sink]").waitFor();
+    assert.equal(await page.locator("#server-sink").isChecked(), true);
+    assert.equal(await page.locator("#server-jmap").isEnabled(), true, "Cyrus can be picked again");
+    assert.equal(await page.locator("#subject").inputValue(), subject, "the typed message was saved and is back");
+    assert.equal(await page.locator("#body").inputValue(), "typed before the switch");
+    assert.match(await page.locator("#from option").first().textContent(), /me@example\.org/);
+    await page.click("#send");
+    await page.locator("#sent li", { hasText: subject }).waitFor({ state: "attached" });
+    const got = other.sink.list().filter((r) => r.subject === subject);
+    assert.equal(got.length, 1, "the sink got it once");
+    assert.deepEqual(got[0].rcptTo, ["bob@example.org"]);
+    assert.equal(sinkRecords(subject).length, 0, "not the other server's sink");
+
+    // The choice is remembered: a plain reload (no ?server=) stays on the sink ...
+    await quiet();
+    await page.goto(`${other.url}?db=${db}&undo=0`);
+    await page.locator("body[data-ready=true]").waitFor();
+    assert.equal(await page.locator("body").getAttribute("data-server"), "sink");
+    // ... and Cyrus is one click away.
+    await quiet();
+    await page.locator("#server-jmap").check();
+    await page.locator("body[data-ready=true][data-server=jmap]").waitFor();
+    assert.equal(await page.locator("#server-jmap").isChecked(), true);
+    assert.deepEqual(pageErrors(), []);
+  } finally {
+    await quiet();
+    await page.goto("about:blank");
+    await other.close();
+    await rm(other.sink.dir, { recursive: true, force: true });
+  }
+});
+
+for (const vp of VIEWPORTS) {
+  test(`recipients show as chips as they are typed: "Smith, Bob" <bob@example.org> is one, and a bad address is marked at once next to its field (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      await openPage({ undo: 0 });
+      const chips = page.locator("#to-chips .chip-text");
+      const fieldError = page.locator("#to-error");
+      await page.click("#to");
+      await page.keyboard.type('"Smith, Bob" <bob@example.org>, alice@exa');
+      // The quoted name with a comma is one recipient; the address still being typed is not judged.
+      await page.locator("#to-chips li", { hasText: "Smith, Bob" }).waitFor();
+      assert.deepEqual(await chips.allTextContents(), ["Smith, Bob <bob@example.org>"]);
+      assert.ok(await fieldError.isHidden(), "no error for an address not finished yet");
+      assert.equal(await page.locator("#to-chips").getAttribute("aria-label"), "To: 1 recipient");
+
+      await page.keyboard.type("mple.org; not-an-address, ");
+      await fieldError.waitFor();
+      assert.deepEqual(await chips.allTextContents(), ["Smith, Bob <bob@example.org>", "alice@example.org", "✗ not-an-address"]);
+      assert.equal(await page.locator("#to-chips .chip-bad").count(), 1, "one chip marked bad");
+      assert.equal(await fieldError.textContent(), '"not-an-address" is not an email address (name@example.org, or Name <name@example.org>).');
+      assert.equal(await page.locator("#to").getAttribute("aria-invalid"), "true");
+      assert.equal(await page.evaluate(() => document.activeElement.id), "to", "said while typing, before the field is left");
+      await assertInView(page.locator("#to-chips .chip-bad"), "the bad address's chip");
+      await assertInView(fieldError, "the To field's error");
+      await assertPlain(fieldError);
+
+      // Its chip's ✕ takes it out of the field: the mark goes.
+      await page.locator("#to-chips .chip-bad .chip-remove").click();
+      await fieldError.waitFor({ state: "hidden" });
+      assert.equal(await page.locator("#to").inputValue(), '"Smith, Bob" <bob@example.org>, alice@example.org');
+      assert.equal(await page.evaluate(() => document.activeElement.id), "to", "the focus stays in the field");
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement.id), "cc", "Tab goes on to Cc, not through the chips");
+      assert.equal(await page.locator("#to-chips .chip-bad").count(), 0);
+      assert.equal(await chips.count(), 2);
+
+      // Two addresses with only a space between them are not taken as a name and an address.
+      await page.click("#cc");
+      await page.keyboard.type("carol@example.org dave@example.org");
+      await page.keyboard.press("Tab"); // leaving the field judges the last item
+      const ccError = page.locator("#cc-error");
+      await ccError.waitFor();
+      assert.equal(await ccError.textContent(), '"carol@example.org dave@example.org": put a comma between two addresses.');
+      await assertInView(ccError, "the Cc field's error");
+      await page.fill("#cc", "carol@example.org, dave@example.org");
+      await ccError.waitFor({ state: "hidden" });
+
+      const subject = `Chips ${vp.width} ${Date.now()}`;
+      await page.fill("#subject", subject);
+      await page.click("#send");
+      await waitSent(subject);
+      assert.deepEqual(sinkRecords(subject)[0].rcptTo.sort(), ["alice@example.org", "bob@example.org", "carol@example.org", "dave@example.org"]);
+      assert.equal(await chips.count(), 0, "the chips go with the sent message");
+      assert.deepEqual(pageErrors(), []);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}
+
+// The texts of a message being sent by some other sender than this page's spooler.
+const ELSEWHERE = "Being sent from another tab or in the background. If that stopped (a tab closed or reloaded mid-send), it is picked up again within 30 s.";
+const AFTER_RELOAD = [
+  /^The page was reloaded while sending it: the send is picked up again within 30 s\.$/,
+  /^Sending again: the last try was cut off when the page was reloaded or a tab closed mid-send\.$/,
+  /^Not sent yet: the mail server is still taking an earlier try of it\. Next try in \d+ s$/,
+  new RegExp(`^${ELSEWHERE.replace(/[.()]/g, "\\$&")}$`),
+];
+
+/** Asserts that `locator` is in the viewport and that the dock does not cover it. */
+async function assertInViewNotUnderDock(p, locator, what) {
+  const box = await locator.boundingBox();
+  const vp = p.viewportSize();
+  assert.ok(box, `${what} is shown`);
+  assert.ok(box.y >= -0.5 && box.y + box.height <= vp.height + 0.5, `${what} is inside the viewport: ${JSON.stringify(box)}`);
+  const dock = await p.locator("#dock").boundingBox();
+  if (dock && dock.height > 0) {
+    const overlap = box.y < dock.y + dock.height && box.y + box.height > dock.y && box.x < dock.x + dock.width && box.x + box.width > dock.x;
+    assert.ok(!overlap, `${what} ${JSON.stringify(box)} is not under the dock ${JSON.stringify(dock)}`);
+  }
+}
+
+for (const vp of VIEWPORTS) {
+  test(`a message another tab is sending says so in the Outbox, in plain words, not a bare "Sending…" (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    const other = await browser.context.newPage();
+    const otherErrors = collectPageErrors(other);
+    try {
+      const { db } = await openPage({ undo: 0, sw: 0 });
+      server.sink.setState({ delayMs: 600_000 }); // hold the POST: this tab is sending it
+      const subject = `Sent by the first tab ${Date.now()}`;
+      await compose({ to: "alice@example.org", subject, body: "x" });
+      await page.click("#send");
+      await page.locator("#undo-bar[data-phase=sending]").waitFor();
+      assert.equal(await outboxRow(subject).locator(".state").textContent(), "Sending…", "the tab sending it says just that");
+
+      await other.setViewportSize(vp);
+      await other.goto(`${server.url}?db=${db}&undo=0&sw=0`);
+      await other.locator("body[data-ready=true]").waitFor();
+      const row = other.locator("#outbox li", { hasText: subject });
+      assert.equal(await row.getAttribute("data-state"), "sending");
+      const state = row.locator(".state");
+      assert.equal(await state.textContent(), ELSEWHERE);
+      assert.ok(await row.locator("[data-action=undo]").isHidden(), "no Undo: it cannot work while it is being sent");
+      await state.scrollIntoViewIfNeeded();
+      await assertInViewNotUnderDock(other, state, "the Outbox row's reason");
+
+      // The first tab's send finishes: the second tab sees it in Sent Items.
+      server.sink.setState({ delayMs: 0 });
+      await other.locator("#sent li", { hasText: subject }).waitFor({ state: "attached" });
+      assert.equal(await row.count(), 0);
+      assert.equal(sinkRecords(subject).length, 1);
+      assert.deepEqual(pageErrors(), []);
+      assert.deepEqual(otherErrors, []);
+    } finally {
+      server.sink.setState({ delayMs: 0 });
+      await other.close();
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  test(`a reload mid-send says why the message is sent again, in view, never a bare "Sending…"; it reaches the sink once (${vp.name})`, async () => {
+    await page.setViewportSize(vp);
+    try {
+      const { db } = await openPage({ undo: 0, sw: 0 });
+      server.sink.setState({ delayMs: 600_000 });
+      const subject = `Reloaded mid-send ${Date.now()}`;
+      await compose({ to: "alice@example.org", subject, body: "cut off" });
+      await page.click("#send");
+      await page.locator("#undo-bar[data-phase=sending]").waitFor();
+
+      // Reload while the sink holds the POST: the reload aborts it, and the sink answers the
+      // retake 409 (the first request with its Idempotency-Key is still held). Both are what
+      // this test is about, so they are not page errors here.
+      await page.reload();
+      await page.locator("body[data-ready=true]").waitFor();
+      assert.equal(new URL(page.url()).searchParams.get("db"), db);
+      const bar = page.locator("#undo-bar");
+      assert.ok(await bar.isVisible(), "the dock says what became of the message");
+      const barText = await page.locator("#undo-text").textContent();
+      assert.match(barText, /^".*" was being sent when the page reloaded|^Sending ".*" again: the reload cut off the last try/);
+      await assertInView(bar, "the reason after the reload");
+      await assertPlain(page.locator("#undo-text"));
+      // The Outbox row gives a reason the whole time, never a bare "Sending…".
+      const state = outboxRow(subject).locator(".state");
+      const seen = new Set();
+      for (const until = Date.now() + 2500; Date.now() < until; ) {
+        const text = await state.textContent();
+        seen.add(text);
+        assert.ok(AFTER_RELOAD.some((re) => re.test(text)), `a plain reason after the reload, not ${JSON.stringify(text)}`);
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+      assert.ok(seen.size > 0);
+
+      server.sink.setState({ delayMs: 0 });
+      await waitSent(subject);
+      await page.locator("#undo-bar[data-phase=sent]").waitFor();
+      assert.match(await page.locator("#undo-text").textContent(), /^Sent ".*"\.$/);
+      const recs = sinkRecords(subject);
+      assert.equal(recs.length, 1, "stored once");
+      const expected = (e) => /request failed: .*\/sink\/messages net::ERR_ABORTED/.test(e) || /^HTTP 409: .*\/sink\/messages$/.test(e) || /409 \(Conflict\)/.test(e);
+      assert.deepEqual(pageErrors().filter((e) => !expected(e)), []);
+    } finally {
+      server.sink.setState({ delayMs: 0 });
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+}

@@ -51,3 +51,38 @@ test("JMAP mode: the demo sends a message through Cyrus as alice; the mail sink 
   assert.equal(server.sink.list().length, 0, "nothing went to the local sink");
   assert.deepEqual(errors, []);
 });
+
+test("JMAP mode: the page's mail server choice switches to the local sink and back to Cyrus", async () => {
+  const page = browser.page;
+  const errors = collectPageErrors(page);
+  const db = `jmap-demo-switch-${process.pid}`;
+  await page.goto(`${server.url}?db=${db}&undo=0`);
+  await page.locator("body[data-ready=true]").waitFor();
+  assert.equal(await page.locator("#server-jmap").isChecked(), true);
+  assert.equal(await page.locator("#server-jmap").isEnabled(), true);
+
+  // To the local sink: the next message goes there, not to Cyrus.
+  await page.locator("#server-sink").check();
+  await page.locator("body[data-ready=true][data-server=sink]").waitFor();
+  const toSink = `demo switched to the sink ${Date.now()}`;
+  await page.fill("#to", "carol@example.org");
+  await page.fill("#subject", toSink);
+  await page.click("#send");
+  await page.locator("#sent li", { hasText: toSink }).waitFor({ state: "attached", timeout: 20_000 });
+  assert.equal(server.sink.list().filter((r) => r.subject === toSink).length, 1, "the sink got it");
+  assert.equal(relay.received.filter((r) => r.data.toString("latin1").includes(toSink)).length, 0, "Cyrus did not");
+
+  // Back to Cyrus: the relay gets the one after.
+  await page.locator("#server-jmap").check();
+  await page.locator("body[data-ready=true][data-server=jmap]").waitFor();
+  const toCyrus = `demo switched back to cyrus ${Date.now()}`;
+  await page.fill("#to", "dave@example.org");
+  await page.fill("#subject", toCyrus);
+  await page.click("#send");
+  await page.locator("#sent li", { hasText: toCyrus }).waitFor({ state: "attached", timeout: 20_000 });
+  const got = relay.received.filter((r) => r.data.toString("latin1").includes(toCyrus));
+  assert.equal(got.length, 1);
+  assert.equal(got[0].mailFrom, "alice@example.test");
+  assert.equal(server.sink.list().filter((r) => r.subject === toCyrus).length, 0);
+  assert.deepEqual(errors, []);
+});

@@ -12,20 +12,33 @@ function flatten(list) {
 }
 
 /**
+ * The items of an address list in order: { name, email, ok, text }. `text` is the item as
+ * typed (for messages); `ok` says it is an address. Two addresses with only a space between
+ * them parse as one address with the other as its name: that is not ok either
+ * (`missingComma` is then true).
+ */
+export function parseAddressItems(text) {
+  if (!text.trim()) return [];
+  return flatten(addressparser(text)).flatMap((a) => {
+    const email = (a.address ?? "").trim();
+    const name = (a.name ?? "").trim();
+    if (!email && !name) return [];
+    const typed = email && name ? `${name} <${email}>` : email || name;
+    const missingComma = ADDRESS.test(email) && ADDRESS.test(name) && name !== email;
+    return [{ name, email, ok: ADDRESS.test(email) && !missingComma, text: missingComma ? `${email} ${name}` : typed, missingComma }];
+  });
+}
+
+/**
  * Parses an address list. Returns { rows, bad }: `rows` are { name, email } of the good
  * addresses; `bad` are the items that are not an address, as typed (for the message).
  */
 export function parseAddressList(text) {
-  const rows = [];
-  const bad = [];
-  if (!text.trim()) return { rows, bad };
-  for (const a of flatten(addressparser(text))) {
-    const email = (a.address ?? "").trim();
-    const name = (a.name ?? "").trim();
-    if (ADDRESS.test(email)) rows.push({ name, email });
-    else if (email || name) bad.push(email && name ? `${name} <${email}>` : email || name);
-  }
-  return { rows, bad };
+  const items = parseAddressItems(text);
+  return {
+    rows: items.filter((i) => i.ok).map(({ name, email }) => ({ name, email })),
+    bad: items.filter((i) => !i.ok).map((i) => i.text),
+  };
 }
 
 /** Recipient rows of one PidTagRecipientType from a parsed list. */

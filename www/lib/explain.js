@@ -44,6 +44,7 @@ export function explain(err) {
  */
 export function plainTransportError(text) {
   if (!text) return "the mail server did not take it";
+  if (/\b409\b/.test(text)) return "the mail server is still taking an earlier try of it";
   if (/MAPI_E_WAIT|\b503\b|\b429\b/.test(text)) return "the mail server is busy or offline";
   if (/Failed to fetch|NetworkError|network|MAPI_E_NETWORK_ERROR/i.test(text)) return "the mail server could not be reached";
   if (/MAPI_E_TIMEOUT|timed? ?out/i.test(text)) return "the mail server did not answer in time";

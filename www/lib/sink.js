@@ -1,18 +1,15 @@
-// The mail sink: its switches (offline, slow), what it received, and whether the page is
-// online at all (navigator.onLine and the sink's answers).
+// The mail sink: its switches (offline, slow; only while the page sends through the sink),
+// what it received, and whether the page is online at all (navigator.onLine and the
+// demo server's answers).
 import { $, el, syncList, setCount } from "./dom.js";
 import { formatSize, formatTime } from "./format.js";
 import { showStatus, showError, log } from "./feedback.js";
+import { technical } from "./explain.js";
 import { SINK_URL } from "./config.js";
+import { run } from "./actions.js";
+import { app } from "./state.js";
 
-// The page's action runner (app.js's run: button disabled meanwhile, errors in the toast).
-let run = async (_button, fn) => fn();
-export function setRunner(fn) {
-  run = fn;
-}
-
-
-export async function sinkFetch(path, init) {
+async function sinkFetch(path, init) {
   const res = await fetch(path, { cache: "no-store", ...init });
   if (!res.ok) {
     await res.text().catch(() => {}); // read it: an unread body shows as an aborted request
@@ -27,15 +24,15 @@ export async function sinkFetch(path, init) {
 // Online or not: the browser's navigator.onLine and whether the mail server answers (its
 // state is read every few seconds; the demo's "offline" switch counts as offline too).
 
-export const net = { sinkReachable: true };
+const net = { sinkReachable: true };
 let sinkOffline = false;
 let sinkPolling = false;
 
-export function updateNet() {
+function updateNet() {
   let text = "";
   if (!navigator.onLine) text = "You are offline: messages wait in the Outbox and go out when you are back online.";
   else if (!net.sinkReachable) text = "The mail server cannot be reached: messages wait in the Outbox and go out when it answers.";
-  else if (sinkOffline) text = "The mail server is offline: messages wait in the Outbox and go out when it is back.";
+  else if (sinkOffline && app.server.kind === "sink") text = "The mail server is offline: messages wait in the Outbox and go out when it is back.";
   const indicator = $("net");
   indicator.dataset.state = text ? "offline" : "online";
   $("net-text").textContent = text ? (navigator.onLine ? "Mail server offline" : "Offline") : "Online";
@@ -45,7 +42,7 @@ export function updateNet() {
   document.body.dataset.net = indicator.dataset.state;
 }
 
-export async function pollSink() {
+async function pollSink() {
   if (sinkPolling || !navigator.onLine) return updateNet();
   sinkPolling = true;
   try {
@@ -59,7 +56,7 @@ export async function pollSink() {
   updateNet();
 }
 
-export function setupNet() {
+function setupNet() {
   window.addEventListener("offline", updateNet);
   window.addEventListener("online", () => {
     updateNet();
@@ -69,7 +66,7 @@ export function setupNet() {
   updateNet();
 }
 
-export function showSinkState(s) {
+function showSinkState(s) {
   sinkOffline = !!s.offline;
   $("offline").checked = s.offline;
   $("slow").checked = s.delayMs > 0;
@@ -79,7 +76,7 @@ export function showSinkState(s) {
   updateNet();
 }
 
-export async function setSinkState(change, button) {
+async function setSinkState(change, button) {
   await run(button, async () => {
     const s = await sinkFetch("/sink/state", {
       method: "PUT",
@@ -94,7 +91,7 @@ export async function setSinkState(change, button) {
 }
 
 let sinkSeq = 0;
-export async function refreshSink() {
+async function refreshSink() {
   const seq = ++sinkSeq;
   const list = await sinkFetch(SINK_URL);
   if (seq !== sinkSeq) return;
@@ -132,3 +129,22 @@ export function refreshSinkSoon() {
   refreshSink().catch((err) => showError(err, "Could not list what the mail sink received: "));
 }
 
+
+/** The switches, the listing's Refresh, and a first look at the sink (an error if it is not there). */
+export async function setupSink() {
+  $("offline").addEventListener("change", (e) => setSinkState({ offline: e.target.checked }, null));
+  $("slow").addEventListener("change", (e) => setSinkState({ delayMs: e.target.checked ? 5000 : 0 }, null));
+  $("sink-refresh").addEventListener("click", refreshSinkSoon);
+  try {
+    showSinkState(await sinkFetch("/sink/state"));
+    // Sending through Cyrus, the sink's switches would change nothing the page does.
+    const sink = app.server.kind === "sink";
+    $("offline").disabled = !sink;
+    $("slow").disabled = !sink;
+    $("switches-why").hidden = sink;
+  } catch (err) {
+    net.sinkReachable = false;
+    showError("The mail server cannot be reached: start the demo with npm start.", "", { detail: technical(err) });
+  }
+  setupNet();
+}

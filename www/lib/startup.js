@@ -1,25 +1,13 @@
-// Opening the store: IndexedDB (else memory, said in a note), the transport (the local
-// mail sink, or Cyrus over JMAP when `JMAP=1 npm start` offers /jmap-demo.json), and the
-// service worker that keeps mail going after the tab closes (Background Sync).
+// Opening the store: IndexedDB (else memory, said in a note), the transport of the chosen
+// mail server (lib/server.js: the local mail sink, or Cyrus over JMAP), and the service
+// worker that keeps mail going after the tab closes (Background Sync).
 import { Store, httpTransport, jmapTransport } from "mapi-outbox";
 import { $ } from "./dom.js";
 import { technical as describe } from "./explain.js";
 import { log } from "./feedback.js";
 import { params, DB_NAME, UNDO_MS, MAX_MESSAGE, SINK_URL, IDENTITIES } from "./config.js";
 import { app } from "./state.js";
-
-
-/** The JMAP server `JMAP=1 npm start` offers (/jmap-demo.json), or null. */
-async function jmapConfig() {
-  try {
-    const r = await fetch("/jmap-demo.json", { cache: "no-store" });
-    if (!r.ok) return null;
-    const c = await r.json();
-    return typeof c?.sessionUrl === "string" && typeof c?.email === "string" ? c : null;
-  } catch {
-    return null;
-  }
-}
+import { pickServer } from "./server.js";
 
 /** Registers www/sw.js (module worker): true when a worker will drain the outbox. */
 async function registerWorker(jmap) {
@@ -36,7 +24,8 @@ async function registerWorker(jmap) {
 }
 
 export async function openStore() {
-  const jmap = await jmapConfig();
+  app.server = await pickServer();
+  const jmap = app.server.kind === "jmap" ? app.server.jmap : null;
   if (jmap) {
     // The Cyrus user is the only identity the server sends as.
     IDENTITIES.splice(0, IDENTITIES.length, { email: jmap.email, name: jmap.name ?? "Demo User" });
