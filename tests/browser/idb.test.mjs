@@ -571,3 +571,40 @@ test("the finished-id tombstones stay bounded on IndexedDB: past 4,096 + 256 the
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("events posted by another tab are checked against their type's shape: malformed ones are dropped, good ones arrive as fresh objects", async () => {
+  const db = freshDb();
+  const page = await newPage();
+  const out = await page.evaluate(async (db) => {
+    const store = await mox.open(db);
+    const seen = [];
+    for (const t of ["sent", "retry", "aborted", "ndr", "queuechange"]) {
+      store.addEventListener(t, (e) => seen.push([t, e.detail]));
+    }
+    const id = "00".repeat(36);
+    const sentDetail = { entryId: id, sentEntryId: null, submissionId: "s1", extra: "dropped field" };
+    const other = new BroadcastChannel(`mapi-outbox:${db}`);
+    other.postMessage([
+      ["sent", { entryId: 5 }], // wrong type
+      ["retry", { entryId: id, attempt: 1, error: "x", nextAttemptAt: "tomorrow" }], // not a Date
+      ["aborted", { entryId: "not hex" }],
+      ["ndr", { entryId: id, reportEntryId: id, recipients: [{ email: 1 }] }],
+      ["nonsense", {}],
+      "not a pair",
+      ["sent", sentDetail],
+      ["retry", { entryId: id, attempt: 2, error: "421", nextAttemptAt: new Date(5000) }],
+    ]);
+    other.postMessage({ not: "a list" });
+    await new Promise((r) => setTimeout(r, 300));
+    other.close();
+    await store.close();
+    return { seen: seen.map(([t, d]) => [t, JSON.stringify(d)]), same: seen.some(([, d]) => d === sentDetail) };
+  }, db);
+  assert.deepEqual(out.seen, [
+    ["sent", JSON.stringify({ entryId: "00".repeat(36), sentEntryId: null, submissionId: "s1" })],
+    ["retry", JSON.stringify({ entryId: "00".repeat(36), attempt: 2, error: "421", nextAttemptAt: new Date(5000) })],
+  ]);
+  assert.equal(out.same, false, "a fresh object, not the posted one");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
