@@ -15,6 +15,8 @@ pub struct FlushView {
     pub shared: bool,
     /// Something in this store object can send (a transport, a spooler that runs).
     pub can_send: bool,
+    /// Attempts this store object's spooler has started so far.
+    pub started: u64,
 }
 
 /// What to do next.
@@ -35,8 +37,11 @@ pub enum FlushStep {
 /// The state of one `flush()` call.
 #[derive(Debug, Default)]
 pub struct Flush {
-    /// Rounds in a row that found messages due and the spooler idle.
+    /// Rounds in a row that found messages due, the spooler idle, and no attempt started
+    /// since the round before.
     idle_passes: u32,
+    /// `started` at the last such round.
+    last_started: Option<u64>,
 }
 
 impl Flush {
@@ -60,13 +65,19 @@ impl Flush {
                  transport is registered, or the spooler is off)"
             ));
         }
-        // A pass that ends idle with messages still due found nothing it may take: they are
-        // for address types no transport of this store takes.
-        self.idle_passes = if v.due && v.idle {
-            self.idle_passes + 1
+        // A pass that ends idle with messages still due, having started no attempt, found
+        // nothing it may take: they are for address types no transport of this store takes.
+        if v.due && v.idle {
+            self.idle_passes = if self.last_started == Some(v.started) {
+                self.idle_passes + 1
+            } else {
+                1
+            };
+            self.last_started = Some(v.started);
         } else {
-            0
-        };
+            self.idle_passes = 0;
+            self.last_started = None;
+        }
         if self.idle_passes > 1 {
             return FlushStep::Fail(mapi_err!(
                 NoSupport,
@@ -98,6 +109,7 @@ mod tests {
             idle,
             shared,
             can_send,
+            started: 0,
         }
     }
 
@@ -137,6 +149,19 @@ mod tests {
         );
         let s = f.step(view(true, true, false, true));
         assert!(matches!(s, FlushStep::Fail(e) if e.message.contains("address types")));
+    }
+
+    #[test]
+    fn an_attempt_started_between_two_idle_rounds_is_progress() {
+        let mut f = Flush::default();
+        f.step(view(true, true, false, true));
+        let later = FlushView {
+            started: 1,
+            ..view(true, true, false, true)
+        };
+        assert_eq!(f.step(later), FlushStep::Wait { kick: true });
+        let s = f.step(later);
+        assert!(matches!(s, FlushStep::Fail(_)), "then none again: stuck");
     }
 
     #[test]

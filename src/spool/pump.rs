@@ -154,7 +154,8 @@ pub trait Host: Sized + 'static {
     fn can_send(&self) -> bool;
     /// The transports this store object may run now.
     fn engine(&self) -> Engine<Self::Transport>;
-    /// The spooler made a step (an attempt or a pass ended): whoever waits for one (flush).
+    /// The spooler became idle (its pass and its sends ended), or stopped: whoever waits for
+    /// that (flush) looks again.
     fn stepped(&self);
     /// Called by `kick`: on a shared database, seek the spooling leadership.
     fn on_kick(_pump: &Rc<Pump<Self>>) {}
@@ -189,6 +190,8 @@ pub struct Pump<H: Host> {
     pumping: Cell<bool>,
     again: Cell<bool>,
     in_flight: RefCell<BTreeSet<EntryId>>,
+    /// Attempts started so far (flush() tells progress from a spooler that cannot send).
+    started: Cell<u64>,
     /// Lock holders known to have died: their messages are taken again at once.
     dead: RefCell<Vec<String>>,
 }
@@ -212,6 +215,7 @@ impl<H: Host> Pump<H> {
             pumping: Cell::new(false),
             again: Cell::new(false),
             in_flight: RefCell::new(BTreeSet::new()),
+            started: Cell::new(0),
             dead: RefCell::new(Vec::new()),
         })
     }
@@ -223,6 +227,11 @@ impl<H: Host> Pump<H> {
     /// No pass is running and no send is in flight.
     pub fn is_idle(&self) -> bool {
         self.in_flight.borrow().is_empty() && !self.pumping.get()
+    }
+
+    /// How many attempts this spooler has started.
+    pub fn attempts_started(&self) -> u64 {
+        self.started.get()
     }
 
     /// How many sends are in flight.
@@ -316,6 +325,7 @@ impl<H: Host> Pump<H> {
                             break;
                         }
                         self.in_flight.borrow_mut().insert(id);
+                        self.started.set(self.started.get() + 1);
                         self.host.emit(vec![Event::QueueChange]);
                         let q = rec.queue.as_ref();
                         let ticket = Ticket {
@@ -329,7 +339,9 @@ impl<H: Host> Pump<H> {
                         self.host.spawn(Box::pin(async move {
                             me.run_attempt(ticket, &rec.blob).await;
                             me.in_flight.borrow_mut().remove(&id);
-                            me.host.stepped();
+                            if me.is_idle() {
+                                me.host.stepped();
+                            }
                             me.kick();
                         }));
                     }
@@ -362,7 +374,9 @@ impl<H: Host> Pump<H> {
             }
         }
         self.pumping.set(false);
-        self.host.stepped();
+        if self.is_idle() {
+            self.host.stepped();
+        }
     }
 
     /// Wakes the spooler when the next deferred or backing-off message becomes due. `now`

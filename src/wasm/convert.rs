@@ -385,9 +385,37 @@ pub fn to_js_value(v: &PropValue) -> JsValue {
 pub fn props_to_object(props: &[(PropTag, PropValue)]) -> JsValue {
     let obj = js_sys::Object::new();
     for (tag, value) in props {
-        set(&obj, &key_for_tag(*tag), &to_js_value(value));
+        let value = to_js_value(value);
+        match crate::props::names::name_of(*tag) {
+            // A canonical name: its JS string made once (rows repeat the same few names).
+            Some(name) => NAMES.with(|names| {
+                let mut names = names.borrow_mut();
+                let key = names.entry(name).or_insert_with(|| JsValue::from_str(name));
+                put(&obj, key, &value);
+            }),
+            None => put(&obj, &JsValue::from_str(&key_for_tag(*tag)), &value),
+        }
     }
     obj.into()
+}
+
+thread_local! {
+    static NAMES: std::cell::RefCell<std::collections::HashMap<&'static str, JsValue>> =
+        std::cell::RefCell::default();
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// A plain object of ours.
+    type Plain;
+    /// `obj[key] = value` on a fresh plain object (nothing can throw; the keys are property
+    /// names and hex tags, never `__proto__`).
+    #[wasm_bindgen(method, structural, indexing_setter)]
+    fn put(this: &Plain, key: &JsValue, value: &JsValue);
+}
+
+fn put(obj: &js_sys::Object, key: &JsValue, value: &JsValue) {
+    obj.unchecked_ref::<Plain>().put(key, value);
 }
 
 pub fn rows_to_array(rows: &[Vec<(PropTag, PropValue)>]) -> JsValue {

@@ -315,6 +315,7 @@ impl Store {
                     idle: sp.is_idle(),
                     shared: sp.host.is_shared(),
                     can_send: sp.host.can_send(),
+                    started: sp.attempts_started(),
                 };
                 let mut step = flush.step(view);
                 if step == FlushStep::CheckHeld {
