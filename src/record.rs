@@ -74,6 +74,15 @@ mod tests {
     use crate::props::PropValue;
     use crate::MapiCode;
 
+    #[test]
+    fn checksum_is_crc32_ieee() {
+        // crates/crc32 stands in for crc32fast: records written before keep reading back.
+        assert_eq!(crc32fast::hash(b""), 0);
+        assert_eq!(crc32fast::hash(b"123456789"), 0xCBF4_3926);
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 131 + 7) as u8).collect();
+        assert_eq!(crc32fast::hash(&data), 0x1ED5_7BB9); // zlib.crc32
+    }
+
     fn sample() -> MessageContent {
         let mut m = MessageContent::default();
         m.props
