@@ -23,7 +23,7 @@ const ROOT = process.env.BENCH_TARGET_ROOT ?? "/tmp/mapi-outbox-bench-target";
 const PATH = `${process.env.HOME}/.cargo/bin:${repo}/node_modules/.bin:${process.env.PATH}`;
 const FEATURES = [
   "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-  "--enable-mutable-globals", "--enable-multivalue", "--enable-reference-types",
+  "--enable-mutable-globals", "--enable-multivalue", "--enable-reference-types", "--enable-simd",
 ];
 
 function sizes(buf) {
