@@ -87,9 +87,9 @@ pub(super) fn encode_lines(input: &[u8], out: &mut Vec<u8>) {
 mod simd {
     use core::arch::wasm32::*;
 
-    /// 12 bytes (in the first 12 of `v`) -> 16 base64 characters.
-    #[inline]
-    #[target_feature(enable = "simd128")]
+    /// 12 bytes (in the first 12 of `v`) -> 16 base64 characters. Always inlined into
+    /// `line` (which enables simd128), also at opt-level "z".
+    #[inline(always)]
     fn block(v: v128) -> v128 {
         // Each 32-bit lane gets bytes [b1, b0, b2, b1] of its 3-byte group: as 16-bit
         // lanes, the even one is b0:b1 and the odd one b1:b2.
