@@ -17,6 +17,7 @@
 // - mimetext: createMimeMessage(), setSender/setTo/setCc/setSubject, addMessage,
 //   addAttachment (which takes base64 text, so the Buffer→base64 conversion is timed too),
 //   asRaw(), and Buffer.from() of the string (bytes to send).
+import { readFileSync } from "node:fs";
 import { simpleParser } from "mailparser";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import { createMimeMessage } from "mimetext";
@@ -188,4 +189,6 @@ const target = {
 };
 target.met = target.worstMailComposer.ratio <= 0.35 && target.worstMimetext.ratio <= 1.0;
 console.log(`worst: ÷ MailComposer ${fmt(target.worstMailComposer.ratio)}x (${worstMc.case}), ÷ mimetext ${fmt(target.worstMimetext.ratio)}x (${worstMt.case}) → ${target.met ? "met" : "MISSED"}`);
-emit({ bench: "mime", cases: results, target });
+// Profile figures taken by hand (bench/profiles.json), for the report's prose.
+const profile = JSON.parse(readFileSync(new URL("./profiles.json", import.meta.url), "utf8")).mime;
+emit({ bench: "mime", cases: results, target, profile });
