@@ -11,7 +11,7 @@
 // store's state changes use (SPEC §6); a relaxed put is shown too, because Workbox (through
 // idb) opens its transactions with the default durability, which Chromium treats as relaxed.
 // Workbox runs in the page (see bench/page/shim.mjs), on the same thread as the submits.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchServerOnly } from "./server.mjs";
@@ -151,9 +151,12 @@ const out = {
     pairedSubmitOverWorkbox: pairedRatio(r.ms.submit, r.ms.workbox),
   },
 };
+// Issue 15's targets.
 out.target = {
-  what: "submit ≥ 0.7x the raw (strict) put rate and ≥ Workbox's pushRequest rate",
-  met: out.ratios.submitRateOverPutStrict >= 0.7 && out.ratios.submitRateOverWorkbox >= 1,
+  what: "submit ≥ 0.85x the raw (strict) put rate and ≥ 1.15x Workbox's pushRequest rate",
+  minOverPut: 0.85,
+  minOverWorkbox: 1.15,
+  met: out.ratios.submitRateOverPutStrict >= 0.85 && out.ratios.submitRateOverWorkbox >= 1.15,
 };
 console.log(`IndexedDB submit vs raw put vs Workbox Queue.pushRequest: ${N} rounds interleaved, ${out.chromium} headless`);
 console.log(`message: 3 recipients, 2 KB body, 100 KB attachment; stored record ${r.bytes} bytes (the size of every put and request body)`);
@@ -163,5 +166,7 @@ for (const [k, label] of [["submit", "submit() (strict)"], ["put strict", "raw p
   console.log(`${label.padEnd(32)} ${fmt(s.median).padStart(9)} ${fmt(s.p90).padStart(8)} ${fmt(s.p99).padStart(8)} ${fmt(s.perSec, 0).padStart(7)}`);
 }
 console.log(`one submit opens ${r.txs.length} IndexedDB transaction(s): ${r.txs.join(", ")}`);
-console.log(`submit rate / raw strict put rate: ${fmt(out.ratios.submitRateOverPutStrict)}x (target ≥ 0.70); / Workbox rate: ${fmt(out.ratios.submitRateOverWorkbox)}x (target ≥ 1.00) → ${out.target.met ? "met" : "MISSED"}`);
+console.log(`submit rate / raw strict put rate: ${fmt(out.ratios.submitRateOverPutStrict)}x (target ≥ 0.85); / Workbox rate: ${fmt(out.ratios.submitRateOverWorkbox)}x (target ≥ 1.15) → ${out.target.met ? "met" : "MISSED"}`);
+// Profile figures taken by hand (bench/profiles.json), for the report's prose.
+out.profile = JSON.parse(readFileSync(new URL("./profiles.json", import.meta.url), "utf8"))["idb-submit"];
 emit(out);

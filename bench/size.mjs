@@ -23,7 +23,7 @@ const ROOT = process.env.BENCH_TARGET_ROOT ?? "/tmp/mapi-outbox-bench-target";
 const PATH = `${process.env.HOME}/.cargo/bin:${repo}/node_modules/.bin:${process.env.PATH}`;
 const FEATURES = [
   "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-  "--enable-mutable-globals", "--enable-multivalue", "--enable-reference-types",
+  "--enable-mutable-globals", "--enable-multivalue", "--enable-reference-types", "--enable-simd",
 ];
 
 function sizes(buf) {
@@ -136,8 +136,13 @@ emit({
   tarball,
   variants,
   best: best ? { profile: best.v.profile.name, wasmOpt: best.o, wasmGzip: best.gzip, packageGzip: best.gzip + nonWasm } : null,
-  target: { what: "whole package under 150 KB gzip (the files a browser loads)", limit: 150 * 1000, value: browserTotal.gzip, met: browserTotal.gzip < 150 * 1000 },
+  // What each size cut gave, measured when it was made (bench/size-steps.json), so that the
+  // report's prose takes those figures from results.json too.
+  steps: JSON.parse(readFileSync(join(repo, "bench/size-steps.json"), "utf8")),
+  profile: JSON.parse(readFileSync(join(repo, "bench/profiles.json"), "utf8")).size,
+  // Issue 15: the .wasm at most 150 KB gzip -9.
+  target: { what: ".wasm at most 150 KB gzip -9", limit: 150 * 1000, value: files[0].gzip, met: files[0].gzip <= 150 * 1000 },
 });
 if (best) console.log(`\nsmallest: ${best.v.profile.name} + wasm-opt ${best.o}: .wasm ${kb(best.gzip)} KiB gzip, package ${kb(best.gzip + nonWasm)} KiB gzip`);
-console.log(`target: whole package < 150 KB gzip: ${(browserTotal.gzip / 1000).toFixed(1)} KB → ${browserTotal.gzip < 150e3 ? "met" : "MISSED"}`);
+console.log(`target: .wasm ≤ 150 KB gzip: ${(files[0].gzip / 1000).toFixed(1)} KB → ${files[0].gzip <= 150e3 ? "met" : "MISSED"}`);
 void fmt; void readdirSync; void writeFileSync;

@@ -60,10 +60,11 @@ else
   # Debian's binaryen 108 miscompiles (TOOLCHAIN trap 3): only the npm one is on PATH here.
   log "wasm-opt -O3 ($have_opt)"
   tmp=$(mktemp "pkg/.opt.XXXXXX.wasm")
-  # The features rustc enables by default for wasm32-unknown-unknown.
+  # The features rustc enables by default for wasm32-unknown-unknown, and simd128, which
+  # src/mime/base64.rs enables for its line encoder (#[target_feature]).
   if wasm-opt -O3 \
        --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-       --enable-mutable-globals --enable-multivalue --enable-reference-types \
+       --enable-mutable-globals --enable-multivalue --enable-reference-types --enable-simd \
        "$wasm" -o "$tmp" \
      && node -e 'new WebAssembly.Module(require("fs").readFileSync(process.argv[1]))' "$tmp"; then
     log "optimized: $(stat -c %s "$wasm") -> $(stat -c %s "$tmp") bytes"

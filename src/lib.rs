@@ -11,6 +11,7 @@ pub mod error;
 pub mod lease;
 pub mod message;
 pub mod mime;
+pub mod num;
 pub mod object;
 pub mod props;
 pub mod queue;

@@ -6,6 +6,13 @@ use crate::error::Result;
 use crate::message::MessageContent;
 use crate::{bail, mapi_err};
 
+/// CRC-32/ISO-HDLC (zlib's, crc32fast's), one table of 256 entries made at compile time.
+const CRC32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+
+pub fn crc32(bytes: &[u8]) -> u32 {
+    CRC32.checksum(bytes)
+}
+
 const MAGIC: &[u8; 3] = b"MOX";
 pub const FORMAT_VERSION: u8 = 1;
 const HEADER_LEN: usize = 8;
@@ -29,7 +36,7 @@ pub fn frame<T: serde::Serialize>(magic: &[u8; 3], format: u8, value: &T) -> Res
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
     out.extend_from_slice(magic);
     out.push(format);
-    out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    out.extend_from_slice(&crc32(&payload).to_le_bytes());
     out.extend_from_slice(&payload);
     Ok(out)
 }
@@ -48,7 +55,7 @@ pub fn unframe<'a>(
     }
     let stored = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
     let payload = &bytes[HEADER_LEN..];
-    if crc32fast::hash(payload) != stored {
+    if crc32(payload) != stored {
         return Err(FrameError::Checksum);
     }
     Ok(payload)
@@ -97,7 +104,7 @@ pub fn corrupt(bytes: &mut Vec<u8>) {
         bytes.clear();
         return;
     }
-    let wrong = !crc32fast::hash(&bytes[HEADER_LEN..]);
+    let wrong = !crc32(&bytes[HEADER_LEN..]);
     bytes[4..8].copy_from_slice(&wrong.to_le_bytes());
 }
 
@@ -107,6 +114,16 @@ mod tests {
     use crate::props::names::tags;
     use crate::props::PropValue;
     use crate::MapiCode;
+
+    #[test]
+    fn checksum_is_crc32_ieee() {
+        // The `crc` crate's CRC-32/ISO-HDLC is the checksum crc32fast wrote before: records
+        // written by earlier versions keep reading back.
+        assert_eq!(crc32(b""), 0);
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 131 + 7) as u8).collect();
+        assert_eq!(crc32(&data), 0x1ED5_7BB9); // zlib.crc32
+    }
 
     fn sample() -> MessageContent {
         let mut m = MessageContent::default();

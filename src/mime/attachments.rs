@@ -10,6 +10,7 @@ use mail_builder::headers::raw::Raw;
 use mail_builder::headers::HeaderType;
 use mail_builder::mime::{BodyPart, MimePart};
 
+use super::base64;
 use super::headers::angle_id;
 use super::words;
 use crate::bail;
@@ -27,22 +28,28 @@ const MAX_MIME_TYPE: usize = 255;
 pub(super) struct Parts<'a> {
     pub parts: Vec<MimePart<'a>>,
     pub estimated_len: usize,
+    /// The attachments' bytes, as handed to mail-builder: the writer base64-encodes each
+    /// of these where mail-builder writes it (see `mime::Out`).
+    pub raw: Vec<&'a [u8]>,
 }
 
 /// The attachments in attachment-number order.
 pub(super) fn parts(content: &MessageContent) -> Result<Parts<'_>> {
     let mut parts = Vec::with_capacity(content.attachments.len());
     let mut estimated_len = 0;
+    let mut raw = Vec::with_capacity(content.attachments.len());
     for (&n, props) in &content.attachments {
         let data = props
             .binary(tags::PidTagAttachDataBinary)
             .unwrap_or_default();
-        estimated_len += data.len() / 3 * 4 + data.len() / 57 * 2 + 512;
+        estimated_len += base64::encoded_len(data.len()) + 512;
         parts.push(part(n, props, data)?);
+        raw.push(data);
     }
     Ok(Parts {
         parts,
         estimated_len,
+        raw,
     })
 }
 
@@ -77,25 +84,17 @@ fn part<'a>(n: u32, props: &'a PropBag, data: &'a [u8]) -> Result<MimePart<'a>> 
         None => ContentType::new(kind).into(),
     };
 
-    // Always base64, so the bytes come back exactly. mail-builder encodes non-text types
-    // that way itself; for text/* it would pick 7bit when the bytes allow, and its 7bit path
-    // passes a lone CR or a NUL through (and rewrites lone LFs in inline parts), so those
-    // are encoded here.
-    let is_text = mime_type.starts_with("text/");
-    let body = if is_text {
-        BodyPart::Binary(encodify::base64::MIME.encode(data).into_bytes().into())
-    } else {
-        BodyPart::Binary(Cow::Borrowed(data))
-    };
+    // Always base64, so the bytes come back exactly (for text/* mail-builder would pick 7bit
+    // when the bytes allow, and its 7bit path passes a lone CR or a NUL through). The part
+    // says "Content-Transfer-Encoding: base64" (where mail-builder would write it), so
+    // mail-builder writes the body as it is, and `mime::Out` encodes it on the way.
+    let body = BodyPart::Binary(Cow::Borrowed(data));
     let mut part =
         MimePart::new(ContentType::new(mime_type), body).header("Content-Disposition", disposition);
     if let Some(cid) = content_id {
         part = part.header("Content-ID", cid);
     }
-    if is_text {
-        part = part.transfer_encoding("base64");
-    }
-    Ok(part)
+    Ok(part.transfer_encoding("base64"))
 }
 
 /// PidTagAttachMimeTag in lower case, else application/octet-stream. A multipart/* tag

@@ -15,6 +15,8 @@ pub(super) struct Tree<'a> {
     pub root: MimePart<'a>,
     /// Roughly the bytes the body will take, to size the output buffer once.
     pub estimated_len: usize,
+    /// The attachments' bytes that the writer encodes (see `mime::Out`).
+    pub raw: Vec<&'a [u8]>,
 }
 
 pub(super) fn tree(content: &MessageContent) -> Result<Tree<'_>> {
@@ -43,6 +45,7 @@ pub(super) fn tree(content: &MessageContent) -> Result<Tree<'_>> {
         (Some(t), Some(h)) => Some(multipart("multipart/alternative", alternative, vec![t, h])),
         (t, h) => t.or(h),
     };
+    let raw = attachments.raw;
     let root = match (body, attachments.parts.is_empty()) {
         (Some(body), true) => body,
         (None, true) => MimePart::new("text/plain", BodyPart::Text("".into())),
@@ -56,6 +59,7 @@ pub(super) fn tree(content: &MessageContent) -> Result<Tree<'_>> {
     Ok(Tree {
         root,
         estimated_len,
+        raw,
     })
 }
 
@@ -72,12 +76,11 @@ fn text_part<'a>(kind: &'static str, text: Cow<'a, str>) -> MimePart<'a> {
     if text.as_bytes().contains(&0) {
         return MimePart::new(
             ContentType::new(kind).attribute("charset", "utf-8"),
-            BodyPart::Binary(
-                encodify::base64::MIME
-                    .encode(text.as_bytes())
-                    .into_bytes()
-                    .into(),
-            ),
+            BodyPart::Binary({
+                let mut b = Vec::new();
+                super::base64::encode_lines(text.as_bytes(), &mut b);
+                b.into()
+            }),
         )
         .transfer_encoding("base64");
     }

@@ -58,7 +58,11 @@ pub(super) fn write(
 pub(super) fn header<'x>(out: &mut Vec<u8>, name: &str, value: impl Into<HeaderType<'x>>) {
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b": ");
-    value.into().write_header(out, name.len() + 2);
+    // Through the same sink type as the body (mime::Out), so mail-builder's header writers
+    // are compiled once, not once for Vec<u8> and once for Out (~10 KB of the .wasm).
+    let mut sink = super::Out::new(std::mem::take(out), &[]);
+    value.into().write_header(&mut sink, name.len() + 2);
+    *out = sink.buf;
 }
 
 /// PidTagClientSubmitTime when the message has one (it was submitted), else the caller's

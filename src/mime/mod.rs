@@ -11,6 +11,7 @@ mod addresses;
 mod words;
 pub use addresses::envelope_recipients;
 mod attachments;
+mod base64;
 mod body;
 mod boundary;
 mod check;
@@ -40,9 +41,78 @@ pub struct MimeOptions<'a> {
 /// runs on wasm32 where neither is available to std).
 pub fn build(content: &MessageContent, opts: &MimeOptions<'_>) -> Result<Vec<u8>> {
     let tree = body::tree(content)?;
-    let mut out = Vec::with_capacity(tree.estimated_len + 1024);
-    headers::write(&mut out, content, opts)?;
+    let mut out = Out::new(Vec::with_capacity(tree.estimated_len + 1024), &tree.raw);
+    headers::write(&mut out.buf, content, opts)?;
     tree.root.write_part(&mut out);
-    check::output(&out)?;
-    Ok(out)
+    let Out { buf, encoded, .. } = out;
+    // Every attachment with bytes must have gone through the encoder (an empty one is
+    // empty either way).
+    let expected = tree.raw.iter().filter(|r| !r.is_empty()).count();
+    if encoded.len() != expected {
+        return Err(crate::mapi_err!(
+            CallFailed,
+            "toMime: {} of {expected} attachments were not encoded; the message was not built \
+             (a bug in mapi-outbox, please report it)",
+            expected.abs_diff(encoded.len())
+        ));
+    }
+    check::output(&buf, &encoded)?;
+    Ok(buf)
+}
+
+/// The output buffer as mail-builder's sink. An attachment's bytes reach it as they are
+/// (its part says `Content-Transfer-Encoding: base64`): recognised by their address, they
+/// are base64-encoded straight into the buffer, and where they went is noted, so that the
+/// final check can skip those ranges (lines of 76 characters and CRLF by construction).
+struct Out<'a> {
+    buf: Vec<u8>,
+    raw: &'a [&'a [u8]],
+    encoded: Vec<(usize, usize)>,
+}
+
+impl<'a> Out<'a> {
+    fn new(buf: Vec<u8>, raw: &'a [&'a [u8]]) -> Self {
+        Out {
+            buf,
+            raw,
+            encoded: Vec::with_capacity(raw.len()),
+        }
+    }
+}
+
+impl mail_builder::Writer for Out<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        if !bytes.is_empty()
+            && self
+                .raw
+                .iter()
+                .any(|r| r.as_ptr() == bytes.as_ptr() && r.len() == bytes.len())
+        {
+            let start = self.buf.len();
+            base64::encode_lines(bytes, &mut self.buf);
+            self.encoded.push((start, self.buf.len()));
+        } else {
+            self.buf.extend_from_slice(bytes);
+        }
+    }
+
+    fn write_byte(&mut self, byte: u8) {
+        self.buf.push(byte);
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.buf.reserve(additional);
+    }
+
+    fn write_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8]) -> usize) {
+        self.buf.write_with(len, fill);
+    }
+
+    fn append_with<T>(&mut self, len: usize, append: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+        self.buf.append_with(len, append)
+    }
+
+    fn append_limit(&self) -> usize {
+        self.buf.append_limit()
+    }
 }

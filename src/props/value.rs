@@ -101,7 +101,8 @@ pub fn long_from_f64(key: &str, n: f64) -> Result<i32> {
     } else {
         Err(mapi_err!(
             InvalidParameter,
-            "property {key} must be an integer number in int32 range, got {n}"
+            "property {key} must be an integer number in int32 range, got {}",
+            crate::num::show(n)
         ))
     }
 }

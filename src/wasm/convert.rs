@@ -22,7 +22,7 @@ pub fn describe(v: &JsValue) -> String {
     } else if let Some(s) = v.as_string() {
         format!("the string {}", shown(&s))
     } else if let Some(n) = v.as_f64() {
-        format!("the number {n}")
+        format!("the number {}", crate::num::show(n))
     } else if let Some(b) = v.as_bool() {
         format!("the boolean {b}")
     } else if v.is_bigint() {
@@ -82,7 +82,9 @@ pub fn caught(what: &str, c: js::Caught) -> JsValue {
         ),
         js::Caught::TooMany { count, max } => to_js(mapi_err!(
             TooBig,
-            "{what} has {count} items or bytes; at most {max} are accepted"
+            "{what} has {} items or bytes; at most {} are accepted",
+            crate::num::show(count),
+            crate::num::show(max)
         )),
         js::Caught::NoMemory(n) => to_js(mapi_err!(
             TooBig,
@@ -247,7 +249,8 @@ fn scalar(key: &str, ty: PropType, v: &JsValue, max: MaxBytes) -> Result<PropVal
             Some(Err(js::Caught::TooMany { count, .. })) => {
                 return Err(mapi_err!(
                     TooBig,
-                    "property {key} is {count} bytes; a value may be at most {max} bytes"
+                    "property {key} is {} bytes; a value may be at most {max} bytes",
+                    crate::num::show(count)
                 ))
             }
             Some(Err(js::Caught::NoMemory(n))) => {
@@ -433,8 +436,9 @@ pub fn entry_id(what: &str, v: &JsValue, store: StoreUid) -> JsResult<EntryId> {
         let b = read.map_err(|c| match c {
             js::Caught::TooMany { count, .. } => to_js(mapi_err!(
                 InvalidEntryId,
-                "{what} must be an entry id of {} bytes, got {count} bytes",
-                crate::entry_id::ENTRY_ID_LEN
+                "{what} must be an entry id of {} bytes, got {} bytes",
+                crate::entry_id::ENTRY_ID_LEN,
+                crate::num::show(count)
             )),
             other => caught(what, other),
         })?;
@@ -527,7 +531,8 @@ pub fn uint_option(what: &str, v: &JsValue, max: f64) -> JsResult<u64> {
     match v.as_f64() {
         Some(n) if n.is_finite() && n.fract() == 0.0 && n >= 0.0 && n <= max => Ok(n as u64),
         _ => Err(invalid(format!(
-            "{what} must be an integer from 0 to {max}, got {}",
+            "{what} must be an integer from 0 to {}, got {}",
+            crate::num::show(max),
             describe(v)
         ))),
     }

@@ -71,8 +71,9 @@ impl IdbStore {
                     let new_version = ev.new_version();
                     *gone.borrow_mut() = Some(match new_version {
                         Some(v) => format!(
-                            "another tab opened IndexedDB database {name:?} at version {v} (this \
+                            "another tab opened IndexedDB database {name:?} at version {} (this \
                              page uses version {}), so this store was closed; reload the page",
+                            crate::num::show(v),
                             schema::VERSION
                         ),
                         None => format!(
