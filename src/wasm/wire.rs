@@ -4,8 +4,7 @@
 //! made into JS strings once and cached. Property values, whose JS type comes from the
 //! property's tag, stay converted by hand (convert.rs).
 
-use serde::de::Error as _;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -33,18 +32,6 @@ impl Serialize for JsDate {
     }
 }
 
-impl<'de> Deserialize<'de> for JsDate {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v: JsValue = serde_wasm_bindgen::preserve::deserialize(d)?;
-        let t = v
-            .dyn_ref::<js_sys::Date>()
-            .map(|d| d.get_time())
-            .filter(|t| t.is_finite())
-            .ok_or_else(|| D::Error::custom("expected a valid Date"))?;
-        Ok(JsDate(t))
-    }
-}
-
 fn date(ms: i64) -> JsDate {
     JsDate(ms as f64)
 }
@@ -56,14 +43,6 @@ pub struct Hex(String);
 impl Hex {
     fn of(id: &EntryId) -> Hex {
         Hex(id.to_hex())
-    }
-}
-
-impl<'de> Deserialize<'de> for Hex {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        EntryId::parse_hex("entryId", &s).map_err(|e| D::Error::custom(e.message))?;
-        Ok(Hex(s))
     }
 }
 
@@ -189,30 +168,30 @@ pub fn contents_row(r: &ContentsRow) -> JsValue {
 
 // Event details (SPEC §5), one shape per type.
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct Empty {}
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct EntryDetail {
     entry_id: Hex,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SubmittedDetail {
     entry_id: Hex,
     submission_id: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SendingDetail {
     entry_id: Hex,
     transport: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SentDetail {
     entry_id: Hex,
@@ -220,7 +199,7 @@ struct SentDetail {
     submission_id: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct RetryDetail {
     entry_id: Hex,
@@ -229,13 +208,13 @@ struct RetryDetail {
     next_attempt_at: JsDate,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct FailureDetail {
     email: String,
     reason: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct NdrDetail {
     entry_id: Hex,
@@ -320,22 +299,88 @@ pub fn detail(e: &Event) -> (&'static str, JsValue) {
     }
 }
 
-fn checked<T: serde::de::DeserializeOwned + Serialize>(detail: JsValue) -> Option<JsValue> {
-    let v: T = serde_wasm_bindgen::from_value(detail).ok()?;
-    Some(to_js(&v))
+/// A field of another tab's detail, read without letting anything throw.
+fn field(o: &JsValue, k: &str) -> JsValue {
+    js_sys::Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text(o: &JsValue, k: &str) -> Option<String> {
+    field(o, k).as_string().filter(|s| s.len() <= 100_000)
+}
+
+fn hex(o: &JsValue, k: &str) -> Option<Hex> {
+    let s = text(o, k)?;
+    EntryId::parse_hex(k, &s).ok()?;
+    Some(Hex(s))
+}
+
+fn time(o: &JsValue, k: &str) -> Option<JsDate> {
+    let t = field(o, k).dyn_ref::<js_sys::Date>()?.get_time();
+    t.is_finite().then_some(JsDate(t))
+}
+
+fn count(o: &JsValue, k: &str) -> Option<u32> {
+    let n = field(o, k).as_f64()?;
+    (n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&n)).then_some(n as u32)
+}
+
+fn failures(o: &JsValue) -> Option<Vec<FailureDetail>> {
+    let list = field(o, "recipients");
+    if !js_sys::Array::is_array(&list) {
+        return None;
+    }
+    let list = js_sys::Array::from(&list);
+    if list.length() > 100_000 {
+        return None;
+    }
+    list.iter()
+        .map(|f| {
+            Some(FailureDetail {
+                email: text(&f, "email")?,
+                reason: text(&f, "reason")?,
+            })
+        })
+        .collect()
 }
 
 /// A detail of type `ty` from another tab, read as its shape and made afresh; None when it
 /// does not have that shape (the event is dropped).
-pub fn check_detail(ty: &str, detail: JsValue) -> Option<JsValue> {
-    match ty {
-        "queuechange" => Some(to_js(&Empty {})),
-        "submitted" => checked::<SubmittedDetail>(detail),
-        "aborted" => checked::<EntryDetail>(detail),
-        "sending" => checked::<SendingDetail>(detail),
-        "sent" => checked::<SentDetail>(detail),
-        "retry" => checked::<RetryDetail>(detail),
-        "ndr" => checked::<NdrDetail>(detail),
-        _ => None,
+pub fn check_detail(ty: &str, d: JsValue) -> Option<JsValue> {
+    if ty != "queuechange" && !d.is_object() {
+        return None;
     }
+    Some(match ty {
+        "queuechange" => to_js(&Empty {}),
+        "submitted" => to_js(&SubmittedDetail {
+            entry_id: hex(&d, "entryId")?,
+            submission_id: text(&d, "submissionId")?,
+        }),
+        "aborted" => to_js(&EntryDetail {
+            entry_id: hex(&d, "entryId")?,
+        }),
+        "sending" => to_js(&SendingDetail {
+            entry_id: hex(&d, "entryId")?,
+            transport: text(&d, "transport")?,
+        }),
+        "sent" => to_js(&SentDetail {
+            entry_id: hex(&d, "entryId")?,
+            sent_entry_id: match field(&d, "sentEntryId") {
+                v if v.is_null() => None,
+                _ => Some(hex(&d, "sentEntryId")?),
+            },
+            submission_id: text(&d, "submissionId")?,
+        }),
+        "retry" => to_js(&RetryDetail {
+            entry_id: hex(&d, "entryId")?,
+            attempt: count(&d, "attempt")?,
+            error: text(&d, "error")?,
+            next_attempt_at: time(&d, "nextAttemptAt")?,
+        }),
+        "ndr" => to_js(&NdrDetail {
+            entry_id: hex(&d, "entryId")?,
+            report_entry_id: hex(&d, "reportEntryId")?,
+            recipients: failures(&d)?,
+        }),
+        _ => return None,
+    })
 }
