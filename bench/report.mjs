@@ -243,6 +243,8 @@ alternating loop (${P.command ?? ""}): ${bundle.what ?? ""} took
 import() from ${f(bundle.vsCurrentImportMs, 1)} to ${f(bundle.importMs, 1)} ms and import → open from ${f(bundle.vsCurrentTotalMs, 1)} to ${f(bundle.totalMs, 1)} ms
 (median of the per-sample ratios ${f(bundle.pairedRatio)}x); ${flat.what ?? ""} did not help
 (${f(flat.pairedRatio)}x). Both figures are from a loaded machine; the ratio is what carries over.
+${P.thisBranchVsMain ? `The smaller .wasm of this branch against main's (${P.thisBranchVsMain.what}): ${f(P.thisBranchVsMain.pairedRatioThisFirst)}x listed first,
+${f(P.thisBranchVsMain.pairedRatioMainFirst)}x (main ÷ this) listed second; ${P.thisBranchVsMain.note}.` : ""}
 Next step: ship the browser entry as one bundled module (built by scripts/build.sh with the
 esbuild already used for the demo; \`exports["."].default\` pointing at it, js/ kept for Node
 and the types), which changes the package layout (tests/pack) and was left for a decision;
