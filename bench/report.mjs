@@ -184,16 +184,26 @@ reading the caller's property objects (\`convert::prop_object\`, ${f(rd["convert
 (${f(rd["Reflect.get of each key"], 1)}%), a string copy per value (${f(rd["JS string -> Rust"], 1)}%) and \`Object.keys\` (${f(rd["Object.keys"], 1)}%), each a
 JS↔wasm crossing, on top of the property rules. mimetext does none of that: it concatenates
 strings (its output is bare-LF and has lines of up to 14 million octets, see the table).
-` : ""}${t.worstMailComposer.ratio > 0.35 ? `Against MailComposer the worst case is ${t.worstMailComposer.case} (${f(t.worstMailComposer.ratio)}x).
-` : ""}On the big attachments toMime() went from ${f(tm["before (encodify, then the output check)"])} ms to ${f(tm["own encoder in place, scalar"])} ms (own line encoder
-writing in place, no second pass) to ${f(tm.simd128)} ms (simd128) for 10 MiB; in a profile of that (${big.command})
+` : ""}${t.worstMailComposer.ratio > 0.35 ? (() => {
+      const c = byCase[t.worstMailComposer.case];
+      const all = c.stats["mapi-outbox create + toMime()"].median;
+      const only = c.stats["mapi-outbox toMime()"].median;
+      return `Against MailComposer the worst case is ${c.case} (${f(t.worstMailComposer.ratio)}x; toMime() alone ${f(c.toMimeOnly.mailComposer.median)}x):
+composing takes ${f(all - only, 2)} of its ${f(all, 2)} ms (medians), mostly copying the attachment twice: into wasm memory by
+the attachment's setProps, then into the message by its saveChanges (the attachment object
+keeps its own copy: src/object.rs \`save_within\` clones the properties).
+`;
+    })() : ""}On the big attachments toMime() went from ${f(tm["before (encodify, then the output check)"])} ms to ${f(tm["own encoder in place, scalar"])} ms (encoding
+in place, no second pass) to ${f(tm["base64-simd, simd128"])} ms (base64-simd with WebAssembly SIMD) for 10 MiB; in a profile (${big.command})
 ${f(sp["Uint8Array copy of the result out of wasm memory"], 1)}% of the time is copying the finished 14 MB message out of wasm memory into a
-\`Uint8Array\` and ${f(sp["base64 (simd128)"], 1)}% the base64 encoder. The copy is a floor on this machine: Node copies 14 MB
+\`Uint8Array\` and ${f(sp["base64 (simd128)"], 1)}% the base64 encoder (an earlier SIMD encoder of ours; base64-simd, which replaced it, is faster). The copy is a floor on this machine: Node copies 14 MB
 from a \`WebAssembly.Memory\` view in ${f(cp["new Uint8Array(n) + set"], 1)}–${f(cp["new Uint8Array(view)"], 1)} ms, and its own (C++) base64 of 10 MiB takes
 ${f(big.nodeBase64Of10MiBMs, 1)} ms. opt-level "z" (for size) costs about 1.2x on create + toMime.
 Next step: read a property object in one crossing (a JS helper that returns keys and values
 as one array, strings as one joined buffer) instead of one \`Reflect.get\` and one string copy
-per key; skip zero-filling the output before the encoder writes it; for the attachment cases,
+per key; share attachment bytes between the attachment object and the message (an \`Rc<[u8]>\`
+in \`PropValue::Binary\`, copy on write) instead of cloning them on saveChanges; skip
+zero-filling the output before the encoder writes it; for the attachment cases,
 return the message as a \`Blob\` built from parts, or let a transport stream it, instead of one
 contiguous copy.`;
   },
@@ -233,6 +243,8 @@ alternating loop (${P.command ?? ""}): ${bundle.what ?? ""} took
 import() from ${f(bundle.vsCurrentImportMs, 1)} to ${f(bundle.importMs, 1)} ms and import → open from ${f(bundle.vsCurrentTotalMs, 1)} to ${f(bundle.totalMs, 1)} ms
 (median of the per-sample ratios ${f(bundle.pairedRatio)}x); ${flat.what ?? ""} did not help
 (${f(flat.pairedRatio)}x). Both figures are from a loaded machine; the ratio is what carries over.
+${P.thisBranchVsMain ? `The smaller .wasm of this branch against main's (${P.thisBranchVsMain.what}): ${f(P.thisBranchVsMain.pairedRatioThisFirst)}x listed first,
+${f(P.thisBranchVsMain.pairedRatioMainFirst)}x (main ÷ this) listed second; ${P.thisBranchVsMain.note}.` : ""}
 Next step: ship the browser entry as one bundled module (built by scripts/build.sh with the
 esbuild already used for the demo; \`exports["."].default\` pointing at it, js/ kept for Node
 and the types), which changes the package layout (tests/pack) and was left for a decision;
