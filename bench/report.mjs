@@ -217,10 +217,10 @@ contiguous copy.`;
     return `${first && last ? `The cuts so far took the .wasm from ${kb(first.wasmGzip)} KB to ${kb(last.wasmGzip)} KB gzip (table above); ${kb(b.files[0].gzip - b.target.limit)} KB
 more must go. ` : ""}What is left (${P.command}; raw bytes, ${kb(P.total)} KB in all):
 ${P.parts.slice(0, 12).map((x) => `${x.part} ${kb(x.bytes)} KB`).join(", ")}.
-The spooler, the store bindings, the backend and the core store (${kb(lead)} KB raw) are being
-refactored on main (issue 10: the spooler into the core) and were left alone here; much of
-their size is the state machines of their async functions and the wasm-bindgen shims of each
-export. mail-builder and encodify (with encodify's base64 and quoted-printable tables in the
+The spooler, the store bindings, the backend and the core store (${kb(lead)} KB raw, measured
+before the spooler moved into the core): much of their size is the state machines of their
+async functions and the wasm-bindgen shims of each export; the move added a little (the
+pump's futures, serde-wasm-bindgen's serializer: see the steps above). mail-builder and encodify (with encodify's base64 and quoted-printable tables in the
 data section, still linked through mail-builder's own encoders) are the next largest: only a
 MIME writer of our own (headers, RFC 2047 words, RFC 2231 parameters, quoted-printable) would
 drop them. BTreeMap is instantiated for several key and value types.
