@@ -8,26 +8,11 @@
 // contents("outbox") are each called REPS times (median taken) and divided by N; then a
 // transport that resolves at once is registered and `flush()` is timed: the drain.
 import { Store } from "mapi-outbox";
-import { emit, fmt, quantile } from "./lib.mjs";
+import { emit, fmt, quantile, queueScaleMessages as queue } from "./lib.mjs";
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const Ns = sizes.length ? sizes : process.env.BENCH_QUICK ? [1000, 10000] : [1000, 10000, 100000];
-const body = "x".repeat(2048);
 const REPS = 3;
-
-async function queue(store, n) {
-  for (let i = 0; i < n; i++) {
-    const m = store.createMessage();
-    m.setProps({ PidTagSubject: `message ${i}`, PidTagBody: body });
-    m.modifyRecipients("add", [
-      { PidTagEmailAddress: "a@example.org" },
-      { PidTagEmailAddress: "b@example.org", PidTagRecipientType: 2 },
-      { PidTagEmailAddress: "c@example.org", PidTagRecipientType: 3 },
-    ]);
-    await m.submit();
-    m.free();
-  }
-}
 
 async function timed(fn, reps) {
   const xs = [];

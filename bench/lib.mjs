@@ -76,3 +76,19 @@ export function emit(result) {
 }
 
 export const fmt = (x, d = 2) => (x == null || Number.isNaN(x) ? "–" : Number(x).toFixed(d));
+
+/** Submits `n` messages of the scale benchmarks (3 recipients, a 2 KB body) into `store`. */
+export async function queueScaleMessages(store, n) {
+  const body = "x".repeat(2048);
+  for (let i = 0; i < n; i++) {
+    const m = store.createMessage();
+    m.setProps({ PidTagSubject: `message ${i}`, PidTagBody: body });
+    m.modifyRecipients("add", [
+      { PidTagEmailAddress: "a@example.org" },
+      { PidTagEmailAddress: "b@example.org", PidTagRecipientType: 2 },
+      { PidTagEmailAddress: "c@example.org", PidTagRecipientType: 3 },
+    ]);
+    await m.submit();
+    m.free();
+  }
+}

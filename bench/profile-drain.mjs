@@ -10,22 +10,12 @@
 // after `cargo build --release --target wasm32-unknown-unknown --lib` (scripts/build.sh puts
 // the optimized one back).
 import { Store } from "mapi-outbox";
+import { queueScaleMessages } from "./lib.mjs";
 import { Session } from "node:inspector/promises";
 import fs from "node:fs";
 const N = Number(process.argv[2] || 3000);
-const body = "x".repeat(2048);
 const store = await Store.open({ backend: "memory", identity: { email: "me@example.org" } });
-for (let i = 0; i < N; i++) {
-  const m = store.createMessage();
-  m.setProps({ PidTagSubject: `message ${i}`, PidTagBody: body });
-  m.modifyRecipients("add", [
-    { PidTagEmailAddress: "a@example.org" },
-    { PidTagEmailAddress: "b@example.org", PidTagRecipientType: 2 },
-    { PidTagEmailAddress: "c@example.org", PidTagRecipientType: 3 },
-  ]);
-  await m.submit();
-  m.free();
-}
+await queueScaleMessages(store, N);
 const s = new Session(); s.connect();
 await s.post("Profiler.enable"); await s.post("Profiler.setSamplingInterval", { interval: 100 });
 await s.post("Profiler.start");

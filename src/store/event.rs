@@ -37,6 +37,19 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event's type as listeners name it (SPEC §5).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Event::QueueChange => "queuechange",
+            Event::Submitted { .. } => "submitted",
+            Event::Aborted { .. } => "aborted",
+            Event::Sending { .. } => "sending",
+            Event::Sent { .. } => "sent",
+            Event::Retry { .. } => "retry",
+            Event::Ndr { .. } => "ndr",
+        }
+    }
+
     /// The events a finished send raises.
     pub fn of_finish(id: EntryId, f: &Finished) -> Vec<Event> {
         let mut events = vec![Event::Sent {

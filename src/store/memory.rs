@@ -321,7 +321,7 @@ impl MemoryStore {
 
 /// The memory store as the spooler's storage. Nothing awaits while it is borrowed, so a
 /// conflict cannot happen; if it ever did, it is reported as busy rather than a panic.
-fn borrowed(m: &RefCell<MemoryStore>) -> Result<RefMut<'_, MemoryStore>> {
+pub fn borrowed(m: &RefCell<MemoryStore>) -> Result<RefMut<'_, MemoryStore>> {
     m.try_borrow_mut()
         .map_err(|_| mapi_err!(Busy, "the store is busy with another call"))
 }

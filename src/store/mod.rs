@@ -15,7 +15,7 @@ pub mod transitions;
 
 pub use event::Event;
 pub use folder::Folder;
-pub use memory::MemoryStore;
+pub use memory::{borrowed as borrow_memory, MemoryStore};
 pub use record::{StoredMessage, Summary};
 pub use tombstones::FINISHED_KEPT;
 pub use transitions::{Destination, Finished, Limits, Progress, SubmitInput};

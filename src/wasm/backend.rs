@@ -2,30 +2,24 @@
 //! lets a core transition decide, and writes the result in one step. The memory backend does
 //! that synchronously; the IndexedDB backend does it in one readwrite transaction.
 
-use std::cell::{RefCell, RefMut};
+use std::cell::RefCell;
 
 use crate::entry_id::{EntryId, StoreUid};
 use crate::error::Result;
-use crate::mapi_err;
 use crate::message::MessageContent;
 use crate::queue::Failure;
 use crate::spool::Storage;
 use crate::store::rows::{ContentsRow, QueueRow};
 use crate::store::transitions::{Access, Base, Hurry, Opened, SubmitInput};
-use crate::store::{due, Event, Finished, Folder, MemoryStore, Progress, StoredMessage};
+use crate::store::{
+    borrow_memory, due, Event, Finished, Folder, MemoryStore, Progress, StoredMessage,
+};
 
 use super::idb::{IdbStore, Leadership};
 
 pub enum Backend {
     Memory(RefCell<MemoryStore>),
     IndexedDb(IdbStore),
-}
-
-/// The memory store. No JS runs while it is borrowed, so a conflict cannot happen; if it
-/// ever did, it is reported as busy rather than a panic.
-fn mem(m: &RefCell<MemoryStore>) -> Result<RefMut<'_, MemoryStore>> {
-    m.try_borrow_mut()
-        .map_err(|_| mapi_err!(Busy, "the store is busy with another call"))
 }
 
 impl Backend {
@@ -69,7 +63,7 @@ impl Backend {
         force: bool,
     ) -> Result<StoredMessage> {
         match self {
-            Backend::Memory(m) => mem(m)?.save(&base, content, force),
+            Backend::Memory(m) => borrow_memory(m)?.save(&base, content, force),
             Backend::IndexedDb(db) => db.save(&base, content, force).await,
         }
     }
@@ -81,7 +75,7 @@ impl Backend {
         input: SubmitInput,
     ) -> Result<(StoredMessage, Vec<Event>)> {
         match self {
-            Backend::Memory(m) => mem(m)?
+            Backend::Memory(m) => borrow_memory(m)?
                 .submit(&base, content, input)
                 .map(|(rec, _, events)| (rec, events)),
             Backend::IndexedDb(db) => db.submit(&base, content, input).await,
@@ -90,35 +84,38 @@ impl Backend {
 
     pub async fn abort(&self, id: EntryId) -> Result<Vec<Event>> {
         match self {
-            Backend::Memory(m) => mem(m)?.abort(&id),
+            Backend::Memory(m) => borrow_memory(m)?.abort(&id),
             Backend::IndexedDb(db) => db.abort(&id).await,
         }
     }
 
     pub async fn delete(&self, id: EntryId) -> Result<()> {
         match self {
-            Backend::Memory(m) => mem(m)?.delete(&id),
+            Backend::Memory(m) => borrow_memory(m)?.delete(&id),
             Backend::IndexedDb(db) => db.delete(&id).await,
         }
     }
 
     pub async fn open(&self, id: EntryId, access: Access) -> Result<Opened> {
         match self {
-            Backend::Memory(m) => mem(m)?.open(&id, access),
+            Backend::Memory(m) => borrow_memory(m)?.open(&id, access),
             Backend::IndexedDb(db) => db.open(&id, access).await,
         }
     }
 
     pub async fn corrupt(&self, id: EntryId) -> Result<()> {
         match self {
-            Backend::Memory(m) => mem(m)?.corrupt(&id),
+            Backend::Memory(m) => borrow_memory(m)?.corrupt(&id),
             Backend::IndexedDb(db) => db.corrupt(&id).await,
         }
     }
 
     pub async fn queue_rows(&self) -> Result<Vec<QueueRow>> {
         Ok(match self {
-            Backend::Memory(m) => mem(m)?.outgoing_queue().filter_map(QueueRow::of).collect(),
+            Backend::Memory(m) => borrow_memory(m)?
+                .outgoing_queue()
+                .filter_map(QueueRow::of)
+                .collect(),
             Backend::IndexedDb(db) => {
                 let (good, damaged) = db.queue_listing().await?;
                 let rows = good.iter().filter_map(QueueRow::of);
@@ -130,7 +127,10 @@ impl Backend {
 
     pub async fn contents_rows(&self, folder: Folder) -> Result<Vec<ContentsRow>> {
         Ok(match self {
-            Backend::Memory(m) => mem(m)?.contents(folder).map(ContentsRow::of).collect(),
+            Backend::Memory(m) => borrow_memory(m)?
+                .contents(folder)
+                .map(ContentsRow::of)
+                .collect(),
             Backend::IndexedDb(db) => db
                 .contents(folder)
                 .await?
@@ -155,7 +155,7 @@ impl Backend {
     /// retryNow / sendNow of one message: whether it changed.
     pub async fn hurry(&self, id: EntryId, how: Hurry, now: i64) -> Result<bool> {
         match self {
-            Backend::Memory(m) => mem(m)?.hurry(&id, how, now),
+            Backend::Memory(m) => borrow_memory(m)?.hurry(&id, how, now),
             Backend::IndexedDb(db) => db.hurry(&id, how, now).await,
         }
     }
@@ -163,7 +163,7 @@ impl Backend {
     /// retryNow of every queued message: how many became due.
     pub async fn retry_all(&self, now: i64) -> Result<u32> {
         match self {
-            Backend::Memory(m) => Ok(mem(m)?.retry_all(now)),
+            Backend::Memory(m) => Ok(borrow_memory(m)?.retry_all(now)),
             Backend::IndexedDb(db) => db.retry_all(now).await,
         }
     }
@@ -171,7 +171,7 @@ impl Backend {
     /// What flush() resolves with: the number still queued, when the first becomes due.
     pub async fn remaining(&self, now: i64) -> Result<(u32, Option<i64>)> {
         match self {
-            Backend::Memory(m) => Ok(mem(m)?.remaining(now)),
+            Backend::Memory(m) => Ok(borrow_memory(m)?.remaining(now)),
             Backend::IndexedDb(db) => Ok(due::remaining(db.queued().await?.iter(), now)),
         }
     }

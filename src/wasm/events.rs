@@ -111,23 +111,11 @@ fn report(err: &JsValue) {
 pub fn dispatch(listeners: &Rc<Listeners>, events: Vec<Event>) {
     let wanted: Vec<(String, JsValue)> = events
         .iter()
-        .filter(|e| listeners.listens_to(type_of(e)))
+        .filter(|e| listeners.listens_to(e.type_name()))
         .map(detail_of)
         .map(|(t, d)| (t.to_string(), d))
         .collect();
     dispatch_details(listeners, wanted);
-}
-
-fn type_of(e: &Event) -> &'static str {
-    match e {
-        Event::QueueChange => "queuechange",
-        Event::Submitted { .. } => "submitted",
-        Event::Aborted { .. } => "aborted",
-        Event::Sending { .. } => "sending",
-        Event::Sent { .. } => "sent",
-        Event::Retry { .. } => "retry",
-        Event::Ndr { .. } => "ndr",
-    }
 }
 
 /// The events as `[[type, detail], ...]`, for another tab (structured-cloneable).

@@ -224,79 +224,62 @@ struct NdrDetail {
 
 /// The event's type and its `detail`.
 pub fn detail(e: &Event) -> (&'static str, JsValue) {
-    match e {
-        Event::QueueChange => ("queuechange", to_js(&Empty {})),
+    let d = match e {
+        Event::QueueChange => to_js(&Empty {}),
         Event::Submitted {
             entry_id,
             submission_id,
-        } => (
-            "submitted",
-            to_js(&SubmittedDetail {
-                entry_id: Hex::of(entry_id),
-                submission_id: submission_id.clone(),
-            }),
-        ),
-        Event::Aborted { entry_id } => (
-            "aborted",
-            to_js(&EntryDetail {
-                entry_id: Hex::of(entry_id),
-            }),
-        ),
+        } => to_js(&SubmittedDetail {
+            entry_id: Hex::of(entry_id),
+            submission_id: submission_id.clone(),
+        }),
+        Event::Aborted { entry_id } => to_js(&EntryDetail {
+            entry_id: Hex::of(entry_id),
+        }),
         Event::Sending {
             entry_id,
             transport,
-        } => (
-            "sending",
-            to_js(&SendingDetail {
-                entry_id: Hex::of(entry_id),
-                transport: transport.clone(),
-            }),
-        ),
+        } => to_js(&SendingDetail {
+            entry_id: Hex::of(entry_id),
+            transport: transport.clone(),
+        }),
         Event::Sent {
             entry_id,
             sent_entry_id,
             submission_id,
-        } => (
-            "sent",
-            to_js(&SentDetail {
-                entry_id: Hex::of(entry_id),
-                sent_entry_id: sent_entry_id.as_ref().map(Hex::of),
-                submission_id: submission_id.clone(),
-            }),
-        ),
+        } => to_js(&SentDetail {
+            entry_id: Hex::of(entry_id),
+            sent_entry_id: sent_entry_id.as_ref().map(Hex::of),
+            submission_id: submission_id.clone(),
+        }),
         Event::Retry {
             entry_id,
             attempt,
             error,
             next_attempt_at,
-        } => (
-            "retry",
-            to_js(&RetryDetail {
-                entry_id: Hex::of(entry_id),
-                attempt: *attempt,
-                error: error.clone(),
-                next_attempt_at: date(*next_attempt_at),
-            }),
-        ),
+        } => to_js(&RetryDetail {
+            entry_id: Hex::of(entry_id),
+            attempt: *attempt,
+            error: error.clone(),
+            next_attempt_at: date(*next_attempt_at),
+        }),
         Event::Ndr {
             entry_id,
             report_entry_id,
             recipients,
-        } => (
-            "ndr",
-            to_js(&NdrDetail {
-                entry_id: Hex::of(entry_id),
-                report_entry_id: Hex::of(report_entry_id),
-                recipients: recipients
-                    .iter()
-                    .map(|f| FailureDetail {
-                        email: f.email.clone(),
-                        reason: f.reason.clone(),
-                    })
-                    .collect(),
-            }),
-        ),
-    }
+        } => to_js(&NdrDetail {
+            entry_id: Hex::of(entry_id),
+            report_entry_id: Hex::of(report_entry_id),
+            recipients: recipients
+                .iter()
+                .map(|f| FailureDetail {
+                    email: f.email.clone(),
+                    reason: f.reason.clone(),
+                })
+                .collect(),
+        }),
+    };
+    (e.type_name(), d)
 }
 
 /// A field of another tab's detail, read without letting anything throw.
