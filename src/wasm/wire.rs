@@ -1,7 +1,8 @@
 //! The JS values of fixed shape, as serde types: queue and contents rows, event details, a
 //! transport's `outgoing`, and the events another tab posts (checked on arrival, never
-//! passed on as they came). serde-wasm-bindgen makes and reads them; its field names are
-//! made into JS strings once and cached. Property values, whose JS type comes from the
+//! passed on as they came). serde-wasm-bindgen makes them (its field names are made into
+//! JS strings once and cached); another tab's events are read field by field (serde's
+//! deserializer would link float formatting into the module) and then made afresh. Property values, whose JS type comes from the
 //! property's tag, stay converted by hand (convert.rs).
 
 use serde::{Serialize, Serializer};
