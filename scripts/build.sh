@@ -40,12 +40,27 @@ target_dir=${CARGO_TARGET_DIR:-target}
 raw="$target_dir/wasm32-unknown-unknown/release/mapi_outbox.wasm"
 [ -f "$raw" ] || die "cargo did not produce $raw"
 
+# The browser entry as one ES module (pkg/browser.js): js/index.js with everything it imports
+# (js/*.js and the wasm-bindgen glue pkg/mapi_outbox.js) bundled by esbuild, so that a page
+# makes one module request before the .wasm instead of three levels of them (start-up:
+# BENCHMARKS.md section 7). It lives in pkg/ so that both URLs it carries resolve to the .wasm
+# beside it: js/index.js's `new URL("../pkg/mapi_outbox_bg.wasm", import.meta.url)` and the
+# glue's own default `new URL("mapi_outbox_bg.wasm", import.meta.url)` (which bundlers such as
+# webpack resolve at build time). Not minified: users read it in their devtools.
+bundle_browser_entry() {
+  log "esbuild js/index.js -> pkg/browser.js (the package's browser entry, one module)"
+  esbuild js/index.js --bundle --format=esm --platform=browser --target=es2022 \
+    --legal-comments=none --log-level=warning --outfile=pkg/browser.js \
+    || die "esbuild could not bundle the browser entry (js/index.js -> pkg/browser.js)"
+}
+
 have_opt=$(wasm-opt --version 2>/dev/null || true)
 stamp=pkg/.build-stamp
 want_stamp="$(sha256sum "$raw" | awk '{print $1}') wasm-bindgen=$have_bg wasm-opt=${have_opt:-none}"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] \
    && [ -f pkg/mapi_outbox.js ] && [ -f pkg/mapi_outbox_bg.wasm ]; then
   log "pkg/ is up to date"
+  bundle_browser_entry
   exit 0
 fi
 
@@ -79,4 +94,5 @@ fi
 
 # No stamp after a failed wasm-opt: the next build tries (and warns) again.
 [ -n "${opt_failed:-}" ] || echo "$want_stamp" > "$stamp"
+bundle_browser_entry
 log "done: $(ls -l pkg | awk 'NR>1 {print $9" ("$5" B)"}' | paste -sd' ' -)"

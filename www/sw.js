@@ -7,7 +7,7 @@
 // Query parameters (set by the page that registers it): db (database name), sink (the
 // mail endpoint httpTransport posts to), budget (drainOutbox's timeBudgetMs), jmap=1 (send
 // through the JMAP server described by /jmap-demo.json instead, as the page does).
-import { init, drainOutbox, httpTransport, jmapTransport } from "/js/index.js";
+import { init, drainOutbox, httpTransport, jmapTransport } from "/pkg/browser.js";
 
 const params = new URL(self.location.href).searchParams;
 const DB = params.get("db") || "mapi-outbox-demo";

@@ -608,3 +608,48 @@ test("events posted by another tab are checked against their type's shape: malfo
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+test("a save or submit of a message never saved reads only the store's meta record; a saved one's also reads its record, and a second object sees the first one's changes", async () => {
+  const db = freshDb();
+  const page = await newPage();
+  const out = await page.evaluate(async (db) => {
+    const store = await mox.open(db);
+    // Count the store names of IDBObjectStore.get calls made while `fn` runs.
+    const gets = async (fn) => {
+      const real = IDBObjectStore.prototype.get;
+      const seen = [];
+      IDBObjectStore.prototype.get = function (k) {
+        seen.push(this.name);
+        return real.call(this, k);
+      };
+      try {
+        await fn();
+      } finally {
+        IDBObjectStore.prototype.get = real;
+      }
+      return seen.sort();
+    };
+    const fresh = mox.draft(store, "never saved");
+    const freshId = fresh.entryId;
+    const submitFresh = await gets(() => fresh.submit());
+    const saved = mox.draft(store, "saved first");
+    const saveFresh = await gets(() => saved.saveChanges());
+    const saveAgain = await gets(() => saved.saveChanges());
+    // Another object on the saved message, changed and saved: the first object's submit must
+    // see that (it reads the record) and refuse to overwrite it.
+    const other = await store.openMessage(saved.entryId);
+    other.setProps({ PidTagSubject: "changed elsewhere" });
+    await other.saveChanges();
+    const stale = await mox.outcome(saved.submit());
+    const rows = await store.outgoingQueue();
+    await store.close();
+    return { submitFresh, saveFresh, saveAgain, stale, queued: rows.map((r) => r.entryId), freshId };
+  }, db);
+  assert.deepEqual(out.submitFresh, ["meta"], "submit of a never-saved message: the change sequence only");
+  assert.deepEqual(out.saveFresh, ["meta"], "first save: the change sequence only");
+  assert.deepEqual(out.saveAgain, ["blobs", "messages", "meta"], "a later save reads the record it replaces");
+  assert.equal(out.stale.code, "MAPI_E_OBJECT_CHANGED");
+  assert.deepEqual(out.queued, [out.freshId], "only the never-saved message was queued");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -65,12 +65,13 @@ test("the tarball holds the entry points, the declarations and the wasm, and not
     "js/node.js",
     "js/common.js",
     "js/index.d.ts",
+    "pkg/browser.js",
     "pkg/mapi_outbox.js",
     "pkg/mapi_outbox_bg.wasm",
   ]) {
     assert.ok(files.includes(f), `${f} is in the tarball (have: ${files.join(", ")})`);
   }
-  const stray = files.filter((f) => !/^(package\.json|README\.md|CHANGELOG\.md|BENCHMARKS\.md|LICENSE[^/]*|docs\/(API|ARCHITECTURE|DECISIONS)\.md|docs\/outbox\.png|js\/.*|pkg\/mapi_outbox(\.js|_bg\.wasm))$/.test(f));
+  const stray = files.filter((f) => !/^(package\.json|README\.md|CHANGELOG\.md|BENCHMARKS\.md|LICENSE[^/]*|docs\/(API|ARCHITECTURE|DECISIONS)\.md|docs\/outbox\.png|js\/.*|pkg\/(browser\.js|mapi_outbox(\.js|_bg\.wasm)))$/.test(f));
   assert.deepEqual(stray, [], "no files beyond the package's own");
   assert.equal(packed.name, "mapi-outbox");
 });
@@ -81,8 +82,11 @@ test("the installed package.json resolves by name with the documented exports", 
   // The entries patch Store.open at module load (wasm init on first use). With
   // "sideEffects": false, Rollup (so Vite's production build) drops that call when a user
   // imports only re-exported names, and Store.open then runs on an uninitialized module.
-  assert.deepEqual(pkg.sideEffects, ["./js/index.js", "./js/node.js"]);
+  assert.deepEqual(pkg.sideEffects, ["./pkg/browser.js", "./js/index.js", "./js/node.js"]);
   assert.deepEqual(Object.keys(pkg.exports["."]), ["types", "node", "default"]);
+  // Browsers and bundlers get the one-module browser entry (start-up: BENCHMARKS.md §7).
+  assert.equal(pkg.exports["."].default, "./pkg/browser.js");
+  assert.equal(pkg.module, "./pkg/browser.js");
   const { stdout } = await run(
     process.execPath,
     ["--input-type=module", "-e", 'console.log(import.meta.resolve("mapi-outbox"))'],
@@ -143,6 +147,10 @@ describe("Chromium: the browser entry through an import map", () => {
   let browser;
 
   before(async () => {
+    // The import map points where a bundler or CDN resolving the package by name goes: the
+    // "default" condition of exports["."] in the installed package.json.
+    const pkg = JSON.parse(await readFile(join(project, "node_modules", "mapi-outbox", "package.json"), "utf8"));
+    const browserEntry = pkg.exports["."].default.replace(/^\.\//, "");
     await writeFile(
       join(project, "smoke.html"),
       `<!doctype html>
@@ -151,7 +159,7 @@ describe("Chromium: the browser entry through an import map", () => {
 <meta charset="utf-8">
 <title>mapi-outbox smoke</title>
 <script type="importmap">
-{ "imports": { "mapi-outbox": "/node_modules/mapi-outbox/js/index.js" } }
+{ "imports": { "mapi-outbox": "/node_modules/mapi-outbox/${browserEntry}" } }
 </script>
 <script type="module" src="/smoke-browser.mjs"></script>
 </head>
@@ -179,8 +187,10 @@ describe("Chromium: the browser entry through an import map", () => {
     const { page } = browser;
     const errors = collectPageErrors(page);
     let wasmType;
+    const packageScripts = [];
     page.on("response", (res) => {
       if (res.url().endsWith(".wasm")) wasmType = res.headers()["content-type"];
+      else if (res.url().includes("/node_modules/mapi-outbox/")) packageScripts.push(new URL(res.url()).pathname);
     });
     const res = await page.goto(`${server.url}smoke.html`);
     assert.equal(res.status(), 200);
@@ -189,7 +199,8 @@ describe("Chromium: the browser entry through an import map", () => {
     const report = await page.evaluate(() => window.__smoke);
     assert.ok(report.ok, `example failed in Chromium: ${report.error}\n${report.stack}\npage errors: ${errors.join("\n")}`);
     assert.ok(report.steps.length > 20, `ran all steps (${report.steps.length})`);
-    assert.equal(wasmType, "application/wasm", "the .wasm was fetched relative to js/index.js");
+    assert.equal(wasmType, "application/wasm", "the .wasm was fetched relative to the browser entry");
+    assert.deepEqual(packageScripts, ["/node_modules/mapi-outbox/pkg/browser.js"], "the browser entry is one module: no further requests before the .wasm");
     assert.deepEqual(errors, [], "no console errors, page errors or failed requests");
   });
 });

@@ -47,14 +47,7 @@ impl IdbStore {
         listeners: Rc<Listeners>,
         new_uid: [u8; 16],
     ) -> Result<IdbStore> {
-        let db = open::open_database(name, new_uid).await?;
-        let uid = match open::read_uid(&db, name, new_uid).await {
-            Ok(uid) => uid,
-            Err(e) => {
-                db.close();
-                return Err(e);
-            }
-        };
+        let (db, uid) = open::open_database(name, new_uid).await?;
         let gone: Rc<RefCell<Option<String>>> = Rc::default();
         // A newer version of the page wants to upgrade the database: let it (close at once,
         // so that it is never blocked by this tab), and tell this page.

@@ -37,26 +37,46 @@ pub fn factory() -> Result<web_sys::IdbFactory> {
     })
 }
 
-/// Opens (creating or upgrading) database `name`.
-pub async fn open_database(name: &str, new_uid: [u8; 16]) -> Result<web_sys::IdbDatabase> {
-    open_at(name, schema::VERSION, new_uid, BLOCKED_TIMEOUT_MS).await
+/// Opens (creating or upgrading) database `name`, and reads its store uid: from the meta
+/// record, or, when this open created the database, the `new_uid` its upgrade wrote (no read
+/// transaction: one round trip less on a first start).
+pub async fn open_database(
+    name: &str,
+    new_uid: [u8; 16],
+) -> Result<(web_sys::IdbDatabase, StoreUid)> {
+    let (db, created) = open_at(name, schema::VERSION, new_uid, BLOCKED_TIMEOUT_MS).await?;
+    let uid = if created {
+        StoreUid(new_uid)
+    } else {
+        match read_uid(&db, name, new_uid).await {
+            Ok(uid) => uid,
+            Err(e) => {
+                db.close();
+                return Err(e);
+            }
+        }
+    };
+    Ok((db, uid))
 }
 
 /// Opens database `name` at `version`; an upgrade blocked by another connection for longer
-/// than `blocked_timeout_ms` fails (and is aborted if it gets through later).
+/// than `blocked_timeout_ms` fails (and is aborted if it gets through later). Also says
+/// whether this open created the database (its upgrade ran from version 0 and committed).
 async fn open_at(
     name: &str,
     version: u32,
     new_uid: [u8; 16],
     blocked_timeout_ms: f64,
-) -> Result<web_sys::IdbDatabase> {
+) -> Result<(web_sys::IdbDatabase, bool)> {
     let what = format!("opening IndexedDB database {name:?}");
     let req = factory()?.open_with_u32(name, version).dom(&what)?;
 
     let upgrade_error: Rc<RefCell<Option<Error>>> = Rc::default();
+    let created: Rc<Cell<bool>> = Rc::default();
     let on_upgrade = {
         let req = req.clone();
         let upgrade_error = upgrade_error.clone();
+        let created = created.clone();
         Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(
             move |ev: web_sys::IdbVersionChangeEvent| {
                 let result = (|| {
@@ -70,6 +90,8 @@ async fn open_at(
                     let r = schema::upgrade(&db, &tx, ev.old_version() as u32, new_uid);
                     if r.is_err() {
                         let _ = tx.abort();
+                    } else {
+                        created.set(ev.old_version() < 1.0);
                     }
                     r
                 })();
@@ -147,16 +169,15 @@ async fn open_at(
         return Err(e);
     }
     let db = outcome.map_err(|e| dom_error(&what, &e))?;
-    db.dyn_into::<web_sys::IdbDatabase>()
-        .map_err(|_| mapi_err!(CallFailed, "{what}: the result is not a database"))
+    let db = db
+        .dyn_into::<web_sys::IdbDatabase>()
+        .map_err(|_| mapi_err!(CallFailed, "{what}: the result is not a database"))?;
+    // `success` comes after the upgrade transaction committed: the meta record it wrote is there.
+    Ok((db, created.get()))
 }
 
 /// Checks that the database is a mapi-outbox store and reads its uid.
-pub async fn read_uid(
-    db: &web_sys::IdbDatabase,
-    name: &str,
-    new_uid: [u8; 16],
-) -> Result<StoreUid> {
+async fn read_uid(db: &web_sys::IdbDatabase, name: &str, new_uid: [u8; 16]) -> Result<StoreUid> {
     let names = db.object_store_names();
     for s in [
         schema::MESSAGES,
@@ -281,6 +302,24 @@ mod tests {
         v
     }
 
+    /// The first open creates the database and takes the uid its upgrade wrote without
+    /// reading it back; every later open reads that same uid from the meta record (so entry
+    /// ids made before and after a reload belong to one store).
+    #[wasm_bindgen_test]
+    async fn the_uid_a_first_open_takes_is_the_one_later_opens_read() {
+        let name = format!("uid-{}", js_sys::Math::random());
+        let (db, first) = open_database(&name, [3u8; 16]).await.unwrap();
+        assert_eq!(first.0, [3u8; 16], "created: the new uid");
+        db.close();
+        let (db, again) = open_database(&name, [9u8; 16]).await.unwrap();
+        assert_eq!(
+            again.0, [3u8; 16],
+            "reopened: the stored uid, not the new one offered"
+        );
+        db.close();
+        let _ = factory().unwrap().delete_database(&name);
+    }
+
     /// A connection that never closes for an upgrade (a tab running an older version
     /// without a versionchange handler) makes the upgrade fail in bounded time with a
     /// message that says what to do; the abandoned upgrade does not happen behind our back
@@ -290,7 +329,7 @@ mod tests {
     ) {
         let name = format!("blocked-{}", js_sys::Math::random());
         let uid = [7u8; 16];
-        let old = open_at(&name, 1, uid, 300.0).await.unwrap();
+        let (old, _) = open_at(&name, 1, uid, 300.0).await.unwrap();
         let started = js_sys::Date::now();
         let err = open_at(&name, 2, uid, 300.0).await.unwrap_err();
         let waited = js_sys::Date::now() - started;
@@ -308,7 +347,8 @@ mod tests {
             1,
             "the abandoned upgrade was aborted"
         );
-        let db = open_at(&name, 2, uid, 300.0).await.unwrap();
+        let (db, created) = open_at(&name, 2, uid, 300.0).await.unwrap();
+        assert!(!created, "an upgrade from version 1 is not a creation");
         assert_eq!(db.version() as u32, 2);
         db.close();
         let _ = factory().unwrap().delete_database(&name);

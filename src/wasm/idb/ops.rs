@@ -73,6 +73,16 @@ impl IdbStore {
         Self::record_of(id, &v, &blob)
     }
 
+    /// For a save or submit: the change sequence, and the record when one may exist
+    /// (`Base::may_have_record`: a message never saved has none, so only the meta is read).
+    async fn read_for_write(&self, tx: &Tx, base: &Base) -> Result<(Seq, Option<StoredMessage>)> {
+        if base.may_have_record() {
+            return self.read_seq_and_record(tx, &base.entry_id).await;
+        }
+        let meta = tx.get(&tx.store(META)?, &META_KEY.into()).await?;
+        Ok((Seq::of(meta)?, None))
+    }
+
     /// The store's change sequence and a whole record, the three requests in flight at once:
     /// a state change waits for one round trip to the database before it writes, not three.
     async fn read_seq_and_record(
@@ -135,7 +145,7 @@ impl IdbStore {
             true,
             format!("save of message {id}"),
         )?;
-        let (mut seq, existing) = self.read_seq_and_record(&tx, &id).await?;
+        let (mut seq, existing) = self.read_for_write(&tx, base).await?;
         let rec = transitions::save(existing.as_ref(), base, content, force, seq.take())?;
         self.write_record(&tx, &rec, existing.as_ref())?;
         seq.write(&tx)?;
@@ -155,7 +165,7 @@ impl IdbStore {
             true,
             format!("submit of message {id}"),
         )?;
-        let (mut seq, existing) = self.read_seq_and_record(&tx, &id).await?;
+        let (mut seq, existing) = self.read_for_write(&tx, base).await?;
         input.seq = seq.take();
         let (rec, _) = transitions::submit(existing.as_ref(), base, content, &input)?;
         self.write_record(&tx, &rec, existing.as_ref())?;
