@@ -1208,3 +1208,34 @@ for (const vp of VIEWPORTS) {
     }
   });
 }
+
+test("a short status goes away by itself after 8 s; an error stays until it is closed", async () => {
+  // A browser of its own: Playwright's fake clock is per context, and this file's page must
+  // keep real time. The clock runs on its own after install; fastForward jumps ahead.
+  const own = await launchChromium();
+  try {
+    const p = own.page;
+    const errs = collectPageErrors(p);
+    await p.clock.install();
+    await p.goto(`${server.url}?${new URLSearchParams({ db: `e2e-${process.pid}-clock`, sw: "0" })}`);
+    await p.locator("body[data-ready=true]").waitFor();
+    await p.click("#new");
+    await p.locator("#status", { hasText: "New message." }).waitFor();
+    await p.clock.fastForward(7_000);
+    assert.ok(await p.locator("#status").isVisible(), "still shown 7 s later");
+    await p.clock.fastForward(1_500);
+    await p.locator("#status").waitFor({ state: "hidden" });
+    assert.equal(await p.locator("#status").textContent(), "", "emptied, not just hidden");
+    // An error does not fade: sending with no recipient says so and stays.
+    await p.fill("#subject", "no recipient");
+    await p.click("#send");
+    await p.locator("#to-error, #error").first().waitFor();
+    const shown = async () => (await p.locator("#error").isVisible()) || (await p.locator("#to-error").isVisible());
+    assert.ok(await shown(), "the error is shown");
+    await p.clock.fastForward(30_000);
+    assert.ok(await shown(), "still shown 30 s later");
+    assert.deepEqual(errs, []);
+  } finally {
+    await own.close();
+  }
+});
