@@ -245,7 +245,7 @@ fn scalar(key: &str, ty: PropType, v: &JsValue, max: MaxBytes) -> Result<PropVal
         }
         PropType::Binary => match js::bytes(v, max) {
             None => return Err(wrong()),
-            Some(Ok(b)) => PropValue::Binary(b),
+            Some(Ok(b)) => PropValue::Binary(b.into()),
             Some(Err(js::Caught::TooMany { count, .. })) => {
                 return Err(mapi_err!(
                     TooBig,
@@ -304,7 +304,7 @@ pub fn prop_value(tag: PropTag, v: &JsValue, max: MaxBytes) -> JsResult<PropValu
                 items
                     .into_iter()
                     .filter_map(|i| match i {
-                        PropValue::$variant(x) => Some(x),
+                        PropValue::$variant(x) => Some(x.into()),
                         _ => None,
                     })
                     .collect(),

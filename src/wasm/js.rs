@@ -105,6 +105,27 @@ pub fn is_view(v: &JsValue) -> bool {
     is_view_js(v)
 }
 
+thread_local! {
+    /// `%TypedArray%.prototype`'s own `byteLength` getter: a typed array's true length,
+    /// whatever own `byteLength` property the caller gave the object. None only in an engine
+    /// where it cannot be found (then the length is read as a property, and the copy
+    /// zero-filled first).
+    static BYTE_LENGTH: Option<js_sys::Function> = byte_length_getter();
+}
+
+fn byte_length_getter() -> Option<js_sys::Function> {
+    let ours = js_sys::Object::get_prototype_of(&js_sys::Uint8Array::new_with_length(0));
+    let typed = js_sys::Object::get_prototype_of(&ours);
+    let desc = js_sys::Object::get_own_property_descriptor(&typed, &"byteLength".into());
+    if !desc.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(&desc, &"get".into())
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
 /// The bytes of a genuine `Uint8Array`, at most `max` of them; `None` when `v` is not one.
 /// A detached buffer throws (caught); the copy is allocated fallibly.
 pub fn bytes(v: &JsValue, max: usize) -> Option<Read<Vec<u8>>> {
@@ -115,7 +136,12 @@ pub fn bytes(v: &JsValue, max: usize) -> Option<Read<Vec<u8>>> {
         return None;
     }
     Some((|| {
-        let len = get(v, "byteLength")?.as_f64().unwrap_or(0.0);
+        let getter = BYTE_LENGTH.with(Clone::clone);
+        let (len, exact) = match &getter {
+            Some(g) => (g.call0(v).map_err(Caught::Threw)?.as_f64(), true),
+            None => (get(v, "byteLength")?.as_f64(), false),
+        };
+        let len = len.unwrap_or(0.0);
         if len > max as f64 {
             return Err(Caught::TooMany {
                 count: len,
@@ -126,11 +152,21 @@ pub fn bytes(v: &JsValue, max: usize) -> Option<Read<Vec<u8>>> {
         let mut out: Vec<u8> = Vec::new();
         out.try_reserve_exact(len)
             .map_err(|_| Caught::NoMemory(len))?;
-        out.resize(len, 0);
-        // SAFETY: the view covers exactly `out`'s initialized bytes and is dropped before
+        if !exact {
+            out.resize(len, 0);
+        }
+        // SAFETY: the view covers the `len` bytes reserved in `out` and is dropped before
         // anything else touches the heap (no allocation can move wasm memory meanwhile).
+        // Only JS writes through it: `set` copies all of `v` (exactly `len` bytes, its true
+        // length when `exact`; a longer `v` makes it throw) or throws (a detached buffer,
+        // before anything is read back here).
         let view = unsafe { js_sys::Uint8Array::view_mut_raw(out.as_mut_ptr(), len) };
         set_from_js(&view, v).map_err(Caught::Threw)?;
+        drop(view);
+        if exact {
+            // SAFETY: `set` returned, so it wrote all `len` bytes (see above).
+            unsafe { out.set_len(len) };
+        }
         Ok(out)
     })())
 }
