@@ -129,10 +129,10 @@ pub fn expect_plain_object(what: &str, v: &JsValue) -> JsResult<js_sys::Object> 
 
 /// Own enumerable string keys of an object (at most `js::MAX_ITEMS`).
 pub fn keys(what: &str, obj: &js_sys::Object) -> JsResult<Vec<String>> {
-    Ok(js::keys_and_names(obj)
+    Ok(js::key_array(obj)
         .map_err(|c| caught(what, c))?
-        .into_iter()
-        .map(|(k, _)| k)
+        .iter()
+        .filter_map(|k| k.as_string())
         .collect())
 }
 
@@ -335,7 +335,23 @@ fn prop_value(tag: PropTag, v: &JsValue, max: MaxBytes) -> JsResult<PropValue> {
     })
 }
 
+/// The tag of a property key: a canonical name seen before is looked up by its JS string
+/// (no copy of the text into the module); any other key is parsed.
+fn tag_of_key(key: &JsValue) -> JsResult<PropTag> {
+    if let Some(t) = KEY_TAGS.with(|m| m.get(key).as_f64()) {
+        return Ok(PropTag(t as u32));
+    }
+    let name = key.as_string().unwrap_or_default();
+    let tag = props::parse_key(&name).js()?;
+    if crate::props::names::name_of(tag) == Some(name.as_str()) {
+        KEY_TAGS.with(|m| m.set(key, &JsValue::from(tag.0)));
+    }
+    Ok(tag)
+}
+
 thread_local! {
+    /// Canonical property names (JS strings) and their tags, as `tag_of_key` met them.
+    static KEY_TAGS: js_sys::Map = js_sys::Map::new();
     /// `Object.prototype` of this realm.
     static OBJECT_PROTOTYPE: JsValue =
         js_sys::Object::get_prototype_of(&js_sys::Object::new()).into();
@@ -344,25 +360,13 @@ thread_local! {
 /// A `{ key: value }` object as a property list (all converted before any is used). Only a
 /// plain object will do: a Map or a Date has no own keys and would silently set nothing.
 pub fn prop_object(what: &str, v: &JsValue, max: MaxBytes) -> JsResult<Vec<(PropTag, PropValue)>> {
-    prop_object_named(What(what, None), v, max)
+    prop_object_named(&what, v, max)
 }
 
-/// How an argument is named in an error message: `recipient row 2` is made only for one.
-#[derive(Clone, Copy)]
-pub struct What<'a>(pub &'a str, pub Option<usize>);
-
-impl std::fmt::Display for What<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.1 {
-            None => f.write_str(self.0),
-            Some(i) => write!(f, "{} {i}", self.0),
-        }
-    }
-}
-
-/// `prop_object` for an argument named by `what`.
+/// `prop_object` for an argument named by `what` (formatted only for an error message, so
+/// `format_args!("recipient row {i}")` costs nothing when the row is good).
 pub fn prop_object_named(
-    what: What<'_>,
+    what: &dyn std::fmt::Display,
     v: &JsValue,
     max: MaxBytes,
 ) -> JsResult<Vec<(PropTag, PropValue)>> {
@@ -383,9 +387,10 @@ pub fn prop_object_named(
     }
     let mut out = Vec::new();
     let mut total = 0usize;
-    for (key, key_js) in js::keys_and_names(v).map_err(caught)? {
-        let tag = props::parse_key(&key).js()?;
-        let value = js::get_key(v, &key_js).map_err(|e| get_threw(&key, e))?;
+    for key in js::key_array(v).map_err(caught)?.iter() {
+        let tag = tag_of_key(&key)?;
+        let value =
+            js::get_key(v, &key).map_err(|e| get_threw(&key.as_string().unwrap_or_default(), e))?;
         let value = prop_value(tag, &value, max)?;
         total = total.saturating_add(value.byte_size());
         if total > max {

@@ -94,9 +94,8 @@ pub fn elements(v: &JsValue) -> Read<Vec<JsValue>> {
     Ok(out)
 }
 
-/// `Object.keys(v)`, each key as text and as the JS string itself (to read its value with,
-/// rather than making the string again), at most `MAX_ITEMS`.
-pub fn keys_and_names(v: &JsValue) -> Read<Vec<(String, JsValue)>> {
+/// `Object.keys(v)` (JS strings), at most `MAX_ITEMS` of them.
+pub fn key_array(v: &JsValue) -> Read<js_sys::Array> {
     let keys = keys_js(v).map_err(Caught::Threw)?;
     let n = keys.length();
     if n > MAX_ITEMS {
@@ -105,10 +104,7 @@ pub fn keys_and_names(v: &JsValue) -> Read<Vec<(String, JsValue)>> {
             max: f64::from(MAX_ITEMS),
         });
     }
-    Ok(keys
-        .iter()
-        .filter_map(|k| Some((k.as_string()?, k)))
-        .collect())
+    Ok(keys)
 }
 
 /// `Reflect.get(v, key)` with the key as a JS value; the exception when it throws.
