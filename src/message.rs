@@ -256,7 +256,7 @@ fn check_recipient_row(i: usize, row: Vec<(PropTag, PropValue)>) -> Result<PropB
         );
     }
     if address_type.eq_ignore_ascii_case("SMTP") {
-        rules::check_addr_spec(&format!("recipient row {i} PidTagEmailAddress"), email)?;
+        rules::check_addr_spec(&format_args!("recipient row {i} PidTagEmailAddress"), email)?;
     } else if email.is_empty() {
         bail!(
             InvalidParameter,

@@ -152,7 +152,7 @@ impl MessageObject {
             ),
             (
                 tags::PidTagEntryId,
-                PropValue::Binary(self.base.entry_id.0.to_vec()),
+                PropValue::Binary(self.base.entry_id.0.to_vec().into()),
             ),
         ];
         if let Some(sf) = self.submit_flags {

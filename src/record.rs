@@ -136,7 +136,7 @@ mod tests {
             .set(tags::PidTagSubject, PropValue::Unicode("Отправка".into()));
         m.props.set(
             tags::PidTagAttachDataBinary,
-            PropValue::Binary(vec![0, 1, 2, 255]),
+            PropValue::Binary(vec![0, 1, 2, 255].into()),
         );
         m
     }

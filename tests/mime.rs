@@ -156,7 +156,7 @@ fn russian_attachment_filename_uses_rfc_2231_and_reads_back() {
             (tags::PidTagAttachMimeTag, s("application/pdf")),
             (
                 tags::PidTagAttachDataBinary,
-                PropValue::Binary(b"%PDF-1.4".to_vec()),
+                PropValue::Binary(b"%PDF-1.4".to_vec().into()),
             ),
         ],
     );
@@ -197,7 +197,7 @@ fn text_shaped_like_encoded_words_is_encoded_and_reads_back_as_typed() {
             (tags::PidTagAttachLongFilename, s(&format!("{evil}.txt"))),
             (
                 tags::PidTagAttachDataBinary,
-                PropValue::Binary(b"x".to_vec()),
+                PropValue::Binary(b"x".to_vec().into()),
             ),
         ],
     );
@@ -268,7 +268,7 @@ fn short_filename_is_used_when_there_is_no_long_one_and_octet_stream_is_the_defa
             (tags::PidTagAttachFilename, s("DATA.BIN")),
             (
                 tags::PidTagAttachDataBinary,
-                PropValue::Binary(vec![1, 2, 3]),
+                PropValue::Binary(vec![1, 2, 3].into()),
             ),
         ],
     );
@@ -406,7 +406,7 @@ fn attachment_bytes_come_back_exactly_binary_text_and_one_megabyte() {
                 (tags::PidTagAttachMimeTag, s(ty)),
                 (
                     tags::PidTagAttachDataBinary,
-                    PropValue::Binary(data.clone()),
+                    PropValue::Binary(data.clone().into()),
                 ),
             ],
         );
@@ -452,7 +452,10 @@ fn content_id_makes_an_inline_part_with_that_id() {
             (tags::PidTagAttachLongFilename, s("logo.png")),
             (tags::PidTagAttachMimeTag, s("image/png")),
             (tags::PidTagAttachContentId, s("logo@example.org")),
-            (tags::PidTagAttachDataBinary, PropValue::Binary(png.clone())),
+            (
+                tags::PidTagAttachDataBinary,
+                PropValue::Binary(png.clone().into()),
+            ),
         ],
     );
     attach(
@@ -462,7 +465,7 @@ fn content_id_makes_an_inline_part_with_that_id() {
             (tags::PidTagAttachContentId, s("<bracketed@example.org>")),
             (
                 tags::PidTagAttachDataBinary,
-                PropValue::Binary(b"GIF89a".to_vec()),
+                PropValue::Binary(b"GIF89a".to_vec().into()),
             ),
         ],
     );
@@ -592,7 +595,10 @@ fn a_body_containing_the_boundary_does_not_split_the_message() {
     ]);
     attach(
         &mut c,
-        vec![(tags::PidTagAttachDataBinary, PropValue::Binary(vec![7; 10]))],
+        vec![(
+            tags::PidTagAttachDataBinary,
+            PropValue::Binary(vec![7; 10].into()),
+        )],
     );
     let out = mime(&c);
     let m = parse(&out);
@@ -798,7 +804,7 @@ fn output_is_deterministic() {
         &mut c,
         vec![(
             tags::PidTagAttachDataBinary,
-            PropValue::Binary(vec![0; 100]),
+            PropValue::Binary(vec![0; 100].into()),
         )],
     );
     assert_eq!(mime(&c), mime(&c));
@@ -906,7 +912,7 @@ proptest! {
         if let Some((name, data)) = &attachment {
             attach(&mut c, vec![
                 (tags::PidTagAttachLongFilename, s(name)),
-                (tags::PidTagAttachDataBinary, PropValue::Binary(data.clone())),
+                (tags::PidTagAttachDataBinary, PropValue::Binary(data.clone().into())),
             ]);
         }
 
@@ -963,7 +969,10 @@ fn mime_tags_are_lower_cased_and_multipart_ones_become_octet_stream() {
         &mut c,
         vec![
             (tags::PidTagAttachMimeTag, s("Image/PNG")),
-            (tags::PidTagAttachDataBinary, PropValue::Binary(vec![1])),
+            (
+                tags::PidTagAttachDataBinary,
+                PropValue::Binary(vec![1].into()),
+            ),
         ],
     );
     attach(
@@ -972,7 +981,7 @@ fn mime_tags_are_lower_cased_and_multipart_ones_become_octet_stream() {
             (tags::PidTagAttachMimeTag, s("multipart/mixed")),
             (
                 tags::PidTagAttachDataBinary,
-                PropValue::Binary(b"--x\r\n".to_vec()),
+                PropValue::Binary(b"--x\r\n".to_vec().into()),
             ),
         ],
     );

@@ -187,7 +187,7 @@ fn delete_after_submit_deletes_and_sent_mail_entry_id_picks_the_folder() {
         1000,
         vec![(
             tags::PidTagSentMailEntryId,
-            PropValue::Binary(inbox.0.to_vec()),
+            PropValue::Binary(inbox.0.to_vec().into()),
         )],
     );
     for id in [gone, filed] {

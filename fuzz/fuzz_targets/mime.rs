@@ -77,7 +77,7 @@ fuzz_target!(|input: Input| {
         bag.set(tags::PidTagAttachMethod, PropValue::Long(1));
         bag.set(
             tags::PidTagAttachDataBinary,
-            PropValue::Binary(data.clone()),
+            PropValue::Binary(data.clone().into()),
         );
         if let Some(f) = file {
             bag.set(tags::PidTagAttachLongFilename, s(f));

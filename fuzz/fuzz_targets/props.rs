@@ -29,7 +29,7 @@ impl Value {
             Value::Bool(b) => PropValue::Boolean(b),
             Value::I8(n) => PropValue::I8(n),
             Value::Time(t) => PropValue::SysTime(t),
-            Value::Bytes(b) => PropValue::Binary(b),
+            Value::Bytes(b) => PropValue::Binary(b.into()),
             Value::Texts(v) => PropValue::MvUnicode(v),
             Value::Longs(v) => PropValue::MvLong(v),
         }

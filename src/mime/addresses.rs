@@ -33,7 +33,7 @@ pub(super) fn from<'a>(content: &'a MessageContent, opts: &MimeOptions<'a>) -> R
             ),
         },
     };
-    mailbox(name, "PidTagSenderName", email, email_key)
+    mailbox(name, &"PidTagSenderName", email, &email_key)
 }
 
 /// The `To` or `Cc` list: the recipients of that type whose address type is SMTP, in table
@@ -56,9 +56,9 @@ pub(super) fn list(
             .filter(|n| !n.is_empty());
         out.push(mailbox(
             name,
-            &format!("recipient {row} PidTagDisplayName"),
+            &format_args!("recipient {row} PidTagDisplayName"),
             r.email(),
-            &format!("recipient {row} PidTagEmailAddress"),
+            &format_args!("recipient {row} PidTagEmailAddress"),
         )?);
     }
     Ok((!out.is_empty()).then_some(out))
@@ -74,9 +74,9 @@ pub fn is_smtp(r: &Recipient) -> bool {
 /// already did, but content can be built without them).
 fn mailbox<'a>(
     name: Option<&'a str>,
-    name_key: &str,
+    name_key: &dyn std::fmt::Display,
     email: &'a str,
-    email_key: &str,
+    email_key: &dyn std::fmt::Display,
 ) -> Result<Mailbox<'a>> {
     check_addr_spec(email_key, email)
         .map_err(|e| mapi_err!(InvalidParameter, "toMime: {}", e.message))?;

@@ -59,7 +59,7 @@ fn part<'a>(n: u32, props: &'a PropBag, data: &'a [u8]) -> Result<MimePart<'a>> 
         .into_iter()
         .find_map(|t| props.str(t).filter(|s| !s.is_empty()));
     if let Some(f) = filename {
-        check_header_text(&format!("attachment {n} filename"), f)?;
+        check_header_text(&format_args!("attachment {n} filename"), f)?;
     }
     let content_id = match props.str(tags::PidTagAttachContentId) {
         Some(cid) if !cid.is_empty() => Some(angle_id(

@@ -91,28 +91,33 @@ fn text_part<'a>(kind: &'static str, text: Cow<'a, str>) -> MimePart<'a> {
 /// A lone CR would otherwise reach the output as it is.
 fn canonical_lines(s: &str) -> Cow<'_, str> {
     let bytes = s.as_bytes();
-    let already = !bytes.iter().enumerate().any(|(i, &b)| match b {
-        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
-        b'\n' => i == 0 || bytes.get(i - 1) != Some(&b'\r'),
-        _ => false,
-    });
-    if already {
-        return Cow::Borrowed(s);
+    // Text is copied only from the first line break that is not a CRLF on.
+    let mut out: Option<String> = None;
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
+        if b != b'\r' && b != b'\n' {
+            continue;
+        }
+        if b == b'\r' && bytes.get(i) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        let o = out.get_or_insert_with(|| String::with_capacity(s.len() + s.len() / 16 + 2));
+        // (CR and LF are ASCII: `i - 1` and `i` are character boundaries.)
+        o.push_str(&s[start..i - 1]);
+        o.push_str("\r\n");
+        start = i;
     }
-    let mut out = String::with_capacity(s.len() + s.len() / 16 + 2);
-    let mut rest = s;
-    while let Some(pos) = rest.find(['\r', '\n']) {
-        let (line, tail) = rest.split_at(pos);
-        out.push_str(line);
-        out.push_str("\r\n");
-        rest = tail
-            .strip_prefix("\r\n")
-            .or_else(|| tail.strip_prefix('\r'))
-            .or_else(|| tail.strip_prefix('\n'))
-            .unwrap_or_default();
+    match out {
+        None => Cow::Borrowed(s),
+        Some(mut o) => {
+            o.push_str(&s[start..]);
+            Cow::Owned(o)
+        }
     }
-    out.push_str(rest);
-    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -128,5 +133,35 @@ mod tests {
         );
         assert_eq!(canonical_lines("\n"), "\r\n");
         assert_eq!(canonical_lines(""), "");
+    }
+
+    #[test]
+    fn same_as_splitting_on_each_line_break() {
+        // Every string of up to 7 of "é", CR and LF against a plain reading of the rule.
+        fn reference(s: &str) -> String {
+            let mut out = String::new();
+            let mut chars = s.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\r' => {
+                        chars.next_if_eq(&'\n');
+                        out.push_str("\r\n");
+                    }
+                    '\n' => out.push_str("\r\n"),
+                    c => out.push(c),
+                }
+            }
+            out
+        }
+        for len in 0..=7u32 {
+            for n in 0..3usize.pow(len) {
+                let s: String = (0..len)
+                    .map(|k| ['é', '\r', '\n'][n / 3usize.pow(k) % 3])
+                    .collect();
+                let got = canonical_lines(&s);
+                assert_eq!(got, reference(&s), "{s:?}");
+                assert_eq!(matches!(got, Cow::Borrowed(_)), got == s, "{s:?}");
+            }
+        }
     }
 }

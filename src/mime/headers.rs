@@ -35,7 +35,7 @@ pub(super) fn write(
     }
     // Bcc recipients are never written: they exist only in the envelope (rcptTo).
     if let Some(subject) = props.str(tags::PidTagSubject) {
-        check_header_text("PidTagSubject", subject)?;
+        check_header_text(&"PidTagSubject", subject)?;
         if words::needs_words(subject) {
             words::encoded_header(out, "Subject", subject);
         } else {

@@ -10,4 +10,4 @@ mod value;
 pub use bag::PropBag;
 pub use names::{key_for_tag, parse_key};
 pub use tag::{PropTag, PropType};
-pub use value::{long_from_f64, systime_from_f64, PropValue};
+pub use value::{long_from_f64, systime_from_f64, Bytes, PropValue};

@@ -61,10 +61,10 @@ pub fn name_of(tag: PropTag) -> Option<&'static str> {
 }
 
 /// The key `getProps` returns: the canonical name, else `0x` + 8 upper-case hex digits.
-pub fn key_for_tag(tag: PropTag) -> String {
+pub fn key_for_tag(tag: PropTag) -> std::borrow::Cow<'static, str> {
     match name_of(tag) {
-        Some(name) => name.to_string(),
-        None => format!("0x{:08X}", tag.0),
+        Some(name) => name.into(),
+        None => format!("0x{:08X}", tag.0).into(),
     }
 }
 

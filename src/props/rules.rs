@@ -159,8 +159,9 @@ pub fn check_value(kind: ObjectKind, tag: PropTag, value: &PropValue) -> Result<
 }
 
 /// Text that goes into a header: no CR, LF or NUL (header injection), and not huge.
-pub fn check_header_text(key: &str, s: &str) -> Result<()> {
-    if let Some(pos) = s.find(['\r', '\n', '\0']) {
+/// (`key` names the property in an error message; it is formatted only for one.)
+pub fn check_header_text(key: &dyn std::fmt::Display, s: &str) -> Result<()> {
+    if let Some(pos) = s.bytes().position(|b| matches!(b, b'\r' | b'\n' | 0)) {
         bail!(
             InvalidParameter,
             "property {key} ends up in a mail header and must not contain CR, LF or NUL \
@@ -179,7 +180,7 @@ pub fn check_header_text(key: &str, s: &str) -> Result<()> {
 }
 
 /// A bare RFC 5322 addr-spec (`local@domain`, no display name, no angle brackets).
-pub fn check_addr_spec(key: &str, s: &str) -> Result<()> {
+pub fn check_addr_spec(key: &dyn std::fmt::Display, s: &str) -> Result<()> {
     let options = email_address::Options {
         minimum_sub_domains: 0,
         allow_domain_literal: true,
@@ -275,7 +276,7 @@ mod tests {
             "first.last+tag@sub.example.co",
             "x@localhost",
         ] {
-            check_addr_spec("k", ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+            check_addr_spec(&"k", ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
         for bad in [
             "",
@@ -287,7 +288,7 @@ mod tests {
             "a@b.org\r\n",
             &"x".repeat(300),
         ] {
-            assert!(check_addr_spec("k", bad).is_err(), "{bad}");
+            assert!(check_addr_spec(&"k", bad).is_err(), "{bad}");
         }
     }
 

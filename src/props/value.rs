@@ -1,4 +1,6 @@
-use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::tag::PropType;
 use crate::error::Result;
@@ -12,14 +14,90 @@ pub enum PropValue {
     I8(i64),
     Unicode(String),
     SysTime(i64),
-    /// As bytes (one copy), not as a sequence of u8 (an element at a time): postcard writes
-    /// both the same way, so records written before read back unchanged.
-    Binary(#[serde(with = "serde_bytes")] Vec<u8>),
+    /// Shared, not copied, when the value is cloned (see [`Bytes`]).
+    Binary(Bytes),
     MvLong(Vec<i32>),
     MvI8(Vec<i64>),
     MvUnicode(Vec<String>),
     MvSysTime(Vec<i64>),
     MvBinary(Vec<Vec<u8>>),
+}
+
+/// The bytes of a PT_BINARY value. A value is never changed in place (setting a property
+/// replaces it), so clones share one buffer: an attachment's megabytes pass from the
+/// attachment object into its message, into a save or a submit, without a copy.
+///
+/// Serialized as bytes (one copy), not as a sequence of u8 (an element at a time): postcard
+/// writes both the same way, so records written before read back unchanged.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Bytes(Rc<Vec<u8>>);
+
+impl Bytes {
+    pub fn as_slice(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Vec<u8>> for Bytes {
+    fn from(v: Vec<u8>) -> Self {
+        Bytes(Rc::new(v))
+    }
+}
+
+impl From<&[u8]> for Bytes {
+    fn from(v: &[u8]) -> Self {
+        Bytes(Rc::new(v.to_vec()))
+    }
+}
+
+impl<const N: usize> From<&[u8; N]> for Bytes {
+    fn from(v: &[u8; N]) -> Self {
+        Bytes(Rc::new(v.to_vec()))
+    }
+}
+
+impl From<Bytes> for Vec<u8> {
+    /// The bytes themselves when no other value shares them, else a copy.
+    fn from(b: Bytes) -> Vec<u8> {
+        Rc::try_unwrap(b.0).unwrap_or_else(|shared| (*shared).clone())
+    }
+}
+
+impl PartialEq<[u8]> for Bytes {
+    fn eq(&self, other: &[u8]) -> bool {
+        self.as_slice() == other
+    }
+}
+
+impl PartialEq<Vec<u8>> for Bytes {
+    fn eq(&self, other: &Vec<u8>) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl std::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Bytes {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        serde_bytes::serialize(self.as_slice(), s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Bytes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        serde_bytes::deserialize::<Vec<u8>, D>(d).map(Bytes::from)
+    }
 }
 
 /// Bytes a property costs besides its value, in the size estimate.
@@ -88,7 +166,7 @@ impl PropValue {
 
     pub fn as_binary(&self) -> Option<&[u8]> {
         match self {
-            PropValue::Binary(v) => Some(v),
+            PropValue::Binary(v) => Some(v.as_slice()),
             _ => None,
         }
     }
@@ -146,9 +224,9 @@ mod wire_tests {
     #[test]
     fn binary_values_keep_their_postcard_bytes() {
         // Variant 5, length 3, the bytes: what the element-by-element form wrote too.
-        let bytes = postcard::to_allocvec(&PropValue::Binary(vec![1, 2, 255])).unwrap();
+        let bytes = postcard::to_allocvec(&PropValue::Binary(vec![1, 2, 255].into())).unwrap();
         assert_eq!(bytes, [5, 3, 1, 2, 255]);
         let back: PropValue = postcard::from_bytes(&bytes).unwrap();
-        assert_eq!(back, PropValue::Binary(vec![1, 2, 255]));
+        assert_eq!(back, PropValue::Binary(vec![1, 2, 255].into()));
     }
 }

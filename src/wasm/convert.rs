@@ -129,23 +129,32 @@ pub fn expect_plain_object(what: &str, v: &JsValue) -> JsResult<js_sys::Object> 
 
 /// Own enumerable string keys of an object (at most `js::MAX_ITEMS`).
 pub fn keys(what: &str, obj: &js_sys::Object) -> JsResult<Vec<String>> {
-    js::keys(obj).map_err(|c| caught(what, c))
+    Ok(js::key_array(obj)
+        .map_err(|c| caught(what, c))?
+        .iter()
+        .filter_map(|k| k.as_string())
+        .collect())
 }
 
 /// Reads a property, turning a throwing getter or proxy into a MapiError (with the
 /// exception as `cause`).
 pub fn get(obj: &JsValue, key: &str) -> JsResult<JsValue> {
     js::get(obj, key).map_err(|c| match c {
-        js::Caught::Threw(e) => with_cause(
-            invalid(format!(
-                "reading {} threw an exception ({})",
-                shown(key),
-                exception_text(&e)
-            )),
-            &e,
-        ),
+        js::Caught::Threw(e) => get_threw(key, e),
         other => caught(key, other),
     })
+}
+
+/// The MapiError for reading `key` having thrown `e`.
+fn get_threw(key: &str, e: JsValue) -> JsValue {
+    with_cause(
+        invalid(format!(
+            "reading {} threw an exception ({})",
+            shown(key),
+            exception_text(&e)
+        )),
+        &e,
+    )
 }
 
 pub fn set(obj: &js_sys::Object, key: &str, value: &JsValue) {
@@ -165,20 +174,21 @@ pub fn expect_array(what: &str, v: &JsValue) -> JsResult<Vec<JsValue>> {
 
 /// A string argument, refused when it holds a lone UTF-16 surrogate.
 pub fn expect_string(what: &str, v: &JsValue) -> JsResult<String> {
-    text(what, v)
+    text("", what, v)
         .js()?
         .ok_or_else(|| invalid(format!("{what} must be a string, got {}", describe(v))))
 }
 
-/// `Some(text)` when `v` is a string; an error when it holds a lone surrogate.
-fn text(what: &str, v: &JsValue) -> Result<Option<String>, Error> {
+/// `Some(text)` when `v` is a string; an error (naming `{prefix}{what}`) when it holds a
+/// lone surrogate.
+fn text(prefix: &str, what: &str, v: &JsValue) -> Result<Option<String>, Error> {
     match js::text(v) {
         None => Ok(None),
         Some(Ok(s)) => Ok(Some(s)),
         Some(Err(())) => Err(mapi_err!(
             InvalidParameter,
-            "{what} holds a lone UTF-16 surrogate (half of a character), which has no UTF-8 \
-             form; it was refused rather than changed"
+            "{prefix}{what} holds a lone UTF-16 surrogate (half of a character), which has no \
+             UTF-8 form; it was refused rather than changed"
         )),
     }
 }
@@ -214,7 +224,7 @@ fn scalar(key: &str, ty: PropType, v: &JsValue, max: MaxBytes) -> Result<PropVal
     };
     Ok(match ty {
         PropType::Unicode => {
-            let s = text(&format!("property {key}"), v)?.ok_or_else(wrong)?;
+            let s = text("property ", key, v)?.ok_or_else(wrong)?;
             if s.len() > max {
                 return Err(mapi_err!(
                     TooBig,
@@ -245,7 +255,7 @@ fn scalar(key: &str, ty: PropType, v: &JsValue, max: MaxBytes) -> Result<PropVal
         }
         PropType::Binary => match js::bytes(v, max) {
             None => return Err(wrong()),
-            Some(Ok(b)) => PropValue::Binary(b),
+            Some(Ok(b)) => PropValue::Binary(b.into()),
             Some(Err(js::Caught::TooMany { count, .. })) => {
                 return Err(mapi_err!(
                     TooBig,
@@ -271,7 +281,7 @@ fn scalar(key: &str, ty: PropType, v: &JsValue, max: MaxBytes) -> Result<PropVal
 }
 
 /// A JS value as the value of property `tag`, by the tag's type.
-pub fn prop_value(tag: PropTag, v: &JsValue, max: MaxBytes) -> JsResult<PropValue> {
+fn prop_value(tag: PropTag, v: &JsValue, max: MaxBytes) -> JsResult<PropValue> {
     let key = key_for_tag(tag);
     let (ty, multi) = tag.value_type(&key).js()?;
     if !multi {
@@ -304,7 +314,7 @@ pub fn prop_value(tag: PropTag, v: &JsValue, max: MaxBytes) -> JsResult<PropValu
                 items
                     .into_iter()
                     .filter_map(|i| match i {
-                        PropValue::$variant(x) => Some(x),
+                        PropValue::$variant(x) => Some(x.into()),
                         _ => None,
                     })
                     .collect(),
@@ -325,17 +335,51 @@ pub fn prop_value(tag: PropTag, v: &JsValue, max: MaxBytes) -> JsResult<PropValu
     })
 }
 
+/// The tag of a property key: a canonical name seen before is looked up by its JS string
+/// (no copy of the text into the module); any other key is parsed.
+fn tag_of_key(key: &JsValue) -> JsResult<PropTag> {
+    if let Some(t) = KEY_TAGS.with(|m| m.get(key).as_f64()) {
+        return Ok(PropTag(t as u32));
+    }
+    let name = key.as_string().unwrap_or_default();
+    let tag = props::parse_key(&name).js()?;
+    if crate::props::names::name_of(tag) == Some(name.as_str()) {
+        KEY_TAGS.with(|m| m.set(key, &JsValue::from(tag.0)));
+    }
+    Ok(tag)
+}
+
+thread_local! {
+    /// Canonical property names (JS strings) and their tags, as `tag_of_key` met them.
+    static KEY_TAGS: js_sys::Map = js_sys::Map::new();
+    /// `Object.prototype` of this realm.
+    static OBJECT_PROTOTYPE: JsValue =
+        js_sys::Object::get_prototype_of(&js_sys::Object::new()).into();
+}
+
 /// A `{ key: value }` object as a property list (all converted before any is used). Only a
 /// plain object will do: a Map or a Date has no own keys and would silently set nothing.
 pub fn prop_object(what: &str, v: &JsValue, max: MaxBytes) -> JsResult<Vec<(PropTag, PropValue)>> {
-    let obj = expect_object(what, v)?;
-    let proto = js::prototype(v).map_err(|c| caught(what, c))?;
-    if !(proto.is_null()
-        || js_sys::Object::is(
-            &proto,
-            &js_sys::Object::get_prototype_of(&js_sys::Object::new()),
-        ))
-    {
+    prop_object_named(&what, v, max)
+}
+
+/// `prop_object` for an argument named by `what` (formatted only for an error message, so
+/// `format_args!("recipient row {i}")` costs nothing when the row is good).
+pub fn prop_object_named(
+    what: &dyn std::fmt::Display,
+    v: &JsValue,
+    max: MaxBytes,
+) -> JsResult<Vec<(PropTag, PropValue)>> {
+    let caught = |c| caught(&what.to_string(), c);
+    let is_object = v.is_object() && !js::is_array(v).map_err(caught)? && !v.is_function();
+    if !is_object {
+        return Err(invalid(format!(
+            "{what} must be an object, got {}",
+            describe(v)
+        )));
+    }
+    let proto = js::prototype(v).map_err(caught)?;
+    if !(proto.is_null() || OBJECT_PROTOTYPE.with(|p| js_sys::Object::is(&proto, p))) {
         return Err(invalid(format!(
             "{what} must be a plain object of properties ({{ PidTagSubject: \"...\" }}), got {}",
             describe(v)
@@ -343,9 +387,10 @@ pub fn prop_object(what: &str, v: &JsValue, max: MaxBytes) -> JsResult<Vec<(Prop
     }
     let mut out = Vec::new();
     let mut total = 0usize;
-    for key in keys(what, &obj)? {
-        let tag = props::parse_key(&key).js()?;
-        let value = get(&obj, &key)?;
+    for key in js::key_array(v).map_err(caught)?.iter() {
+        let tag = tag_of_key(&key)?;
+        let value =
+            js::get_key(v, &key).map_err(|e| get_threw(&key.as_string().unwrap_or_default(), e))?;
         let value = prop_value(tag, &value, max)?;
         total = total.saturating_add(value.byte_size());
         if total > max {

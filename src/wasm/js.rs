@@ -32,6 +32,13 @@ extern "C" {
     fn get_time_js(this: &JsValue) -> Result<f64, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["Uint8Array", "prototype", "set"], js_name = call)]
     fn set_from_js(this: &JsValue, src: &JsValue) -> Result<(), JsValue>;
+    /// `Reflect.get(target, key, receiver)`: a getter of `target` called on `receiver`.
+    #[wasm_bindgen(catch, js_namespace = Reflect, js_name = get)]
+    fn reflect_get_as(
+        target: &JsValue,
+        key: &JsValue,
+        receiver: &JsValue,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["String", "prototype", "isWellFormed"], js_name = call)]
     fn is_well_formed_js(this: &JsValue) -> Result<bool, JsValue>;
 }
@@ -87,8 +94,8 @@ pub fn elements(v: &JsValue) -> Read<Vec<JsValue>> {
     Ok(out)
 }
 
-/// `Object.keys(v)` as strings, at most `MAX_ITEMS`.
-pub fn keys(v: &JsValue) -> Read<Vec<String>> {
+/// `Object.keys(v)` (JS strings), at most `MAX_ITEMS` of them.
+pub fn key_array(v: &JsValue) -> Read<js_sys::Array> {
     let keys = keys_js(v).map_err(Caught::Threw)?;
     let n = keys.length();
     if n > MAX_ITEMS {
@@ -97,12 +104,30 @@ pub fn keys(v: &JsValue) -> Read<Vec<String>> {
             max: f64::from(MAX_ITEMS),
         });
     }
-    Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+    Ok(keys)
+}
+
+/// `Reflect.get(v, key)` with the key as a JS value; the exception when it throws.
+pub fn get_key(v: &JsValue, key: &JsValue) -> Result<JsValue, JsValue> {
+    js_sys::Reflect::get(v, key)
 }
 
 /// A genuine typed array or DataView (never a Proxy: `ArrayBuffer.isView` does not trap).
 pub fn is_view(v: &JsValue) -> bool {
     is_view_js(v)
+}
+
+thread_local! {
+    /// `%TypedArray%.prototype` and "byteLength": `Reflect.get` of the two with a typed array
+    /// as the receiver calls the intrinsic getter on it, so a typed array's true length is
+    /// read, whatever own `byteLength` property the caller gave the object.
+    static BYTE_LENGTH: (JsValue, JsValue) = (
+        js_sys::Object::get_prototype_of(&js_sys::Object::get_prototype_of(
+            &js_sys::Uint8Array::new_with_length(0),
+        ))
+        .into(),
+        "byteLength".into(),
+    );
 }
 
 /// The bytes of a genuine `Uint8Array`, at most `max` of them; `None` when `v` is not one.
@@ -115,7 +140,11 @@ pub fn bytes(v: &JsValue, max: usize) -> Option<Read<Vec<u8>>> {
         return None;
     }
     Some((|| {
-        let len = get(v, "byteLength")?.as_f64().unwrap_or(0.0);
+        let len = BYTE_LENGTH
+            .with(|(proto, key)| reflect_get_as(proto, key, v))
+            .map_err(Caught::Threw)?
+            .as_f64()
+            .unwrap_or(0.0);
         if len > max as f64 {
             return Err(Caught::TooMany {
                 count: len,
@@ -126,11 +155,15 @@ pub fn bytes(v: &JsValue, max: usize) -> Option<Read<Vec<u8>>> {
         let mut out: Vec<u8> = Vec::new();
         out.try_reserve_exact(len)
             .map_err(|_| Caught::NoMemory(len))?;
-        out.resize(len, 0);
-        // SAFETY: the view covers exactly `out`'s initialized bytes and is dropped before
+        // SAFETY: the view covers the `len` bytes reserved in `out` and is dropped before
         // anything else touches the heap (no allocation can move wasm memory meanwhile).
+        // Only JS writes through it: `set` copies all of `v` (exactly `len` bytes, its true
+        // length) or throws (a detached buffer, before anything is read back here).
         let view = unsafe { js_sys::Uint8Array::view_mut_raw(out.as_mut_ptr(), len) };
         set_from_js(&view, v).map_err(Caught::Threw)?;
+        drop(view);
+        // SAFETY: `set` returned, so it wrote all `len` bytes (see above).
+        unsafe { out.set_len(len) };
         Ok(out)
     })())
 }
@@ -146,14 +179,16 @@ pub fn date_ms(v: &JsValue) -> Option<f64> {
 /// The text of a JS string, or `Err(())` when it holds a lone UTF-16 surrogate (which has no
 /// UTF-8 form: converting it would silently put U+FFFD in its place). `None`: not a string.
 pub fn text(v: &JsValue) -> Option<Result<String, ()>> {
-    let s = v.dyn_ref::<js_sys::JsString>()?;
+    let s = v.as_string()?;
+    // A lone surrogate comes out of the conversion as U+FFFD: only a string that has one
+    // needs the check (a genuine U+FFFD is well-formed).
+    if !s.contains('\u{FFFD}') {
+        return Some(Ok(s));
+    }
     let well_formed = match is_well_formed_js(v) {
         Ok(w) => w,
         // Engines without String.prototype.isWellFormed (before 2023).
-        Err(_) => s.is_valid_utf16(),
+        Err(_) => v.dyn_ref::<js_sys::JsString>()?.is_valid_utf16(),
     };
-    if !well_formed {
-        return Some(Err(()));
-    }
-    v.as_string().map(Ok)
+    Some(if well_formed { Ok(s) } else { Err(()) })
 }

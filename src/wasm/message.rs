@@ -133,7 +133,7 @@ impl Message {
         let rows = expect_array("modifyRecipients rows", &rows)?
             .iter()
             .enumerate()
-            .map(|(i, r)| prop_object(&format!("recipient row {i}"), r, max))
+            .map(|(i, r)| convert::prop_object_named(&format_args!("recipient row {i}"), r, max))
             .collect::<JsResult<Vec<_>>>()?;
         self.with(|o| o.modify_recipients(op, rows))
     }

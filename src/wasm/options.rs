@@ -191,13 +191,13 @@ fn identity(v: &JsValue) -> JsResult<Identity> {
     let o = convert::expect_object("options.identity", v)?;
     convert::only_keys("options.identity", &o, &["email", "name"])?;
     let email = convert::expect_string("options.identity.email", &get(&o, "email")?)?;
-    rules::check_addr_spec("options.identity.email", &email).js()?;
+    rules::check_addr_spec(&"options.identity.email", &email).js()?;
     let name_v = get(&o, "name")?;
     let name = if name_v.is_undefined() || name_v.is_null() {
         None
     } else {
         let n = convert::expect_string("options.identity.name", &name_v)?;
-        rules::check_header_text("options.identity.name", &n).js()?;
+        rules::check_header_text(&"options.identity.name", &n).js()?;
         Some(n)
     };
     Ok(Identity { email, name })
