@@ -119,16 +119,21 @@ const FINDINGS = {
     const P = b.profile ?? { selfPercent: {} };
     const sp = P.selfPercent;
     return `Profile of this build (${P.command}, ${f(P.msPerSubmit, 2)} ms a submit under the
-profiler): idle waiting for IndexedDB ${f(sp["idle (waiting for IndexedDB)"], 1)}%, IndexedDB \`put\` (structured clone of the content and
-the metadata) ${f(sp["IndexedDB put (structured clone of the ~105 KB content and the metadata)"], 1)}%, \`get\` ${f(sp["IndexedDB get (meta, record, blob)"], 1)}%, \`transaction()\` ${f(sp["transaction()"], 1)}%, the BroadcastChannel \`postMessage\` that tells other
-tabs ${f(sp["BroadcastChannel postMessage"], 1)}%, the CRC-32 ${f(sp["CRC-32"], 1)}%. A submit makes ${P.requestsPerSubmit} in its one strict
-transaction; the reads are needed to run the state transition on the stored record and to
-take the next change sequence, and the metadata and the content are separate records so that
-listings never read content. The wasm side is a small share: the floor is IndexedDB's own
-cost per request and the BroadcastChannel post, which is done before submit() resolves so
-that other tabs see the queue change at once. Deferring that post to a later task would
-shorten submit() here, but only by moving its cost into whatever runs next (in this benchmark,
-the competitor's turn), so it was not done.
+profiler): idle waiting for IndexedDB ${f(sp["idle (waiting for IndexedDB)"], 1)}%, native work outside JS and wasm ${f(sp["native (program)"], 1)}%, IndexedDB \`put\` (structured clone of the content and
+the metadata) ${f(sp["IndexedDB put (structured clone of the ~105 KB content and the metadata)"], 1)}%, \`transaction()\` ${f(sp["transaction()"], 1)}%, the CRC-32 ${f(sp["CRC-32"], 1)}%, copying the record into a \`Uint8Array\` ${f(sp["copying the record's bytes into a Uint8Array (new_from_slice)"], 1)}%, the BroadcastChannel \`postMessage\` that tells other
+tabs ${f(sp["BroadcastChannel postMessage"], 1)}%, \`get\` ${f(sp["IndexedDB get (the meta record)"], 1)}%. A submit makes ${P.requestsPerSubmit} in its one strict
+transaction. Done in this round: a message that was never saved has no record to read (its
+entry id is fresh), so save and submit read only the meta record (3 gets → 1; pinned by a
+browser test that counts them); the CRC-32 is slice-by-16 (${f(P.before?.selfPercent?.["CRC-32 (one 256-entry table)"], 1)}% of the profile before, ${f(sp["CRC-32"], 1)}% now).
+Where the floor is: the rest is IndexedDB's own work, idle or native time in the browser, for
+four requests where the raw put makes one. Each is needed by the store's layout: the
+content (written once, as the raw put writes its bytes), the message's metadata row (a
+separate record so that listings never read content), and the store's change sequence
+(read and written back: it orders folders and the queue across tabs). Reaching 0.85x of a
+single put would mean one record per submit: content and metadata together (every listing
+then reads every attachment) and no shared sequence (ordering by clock instead, which tabs
+do not share). Deferring the BroadcastChannel post until after submit() resolves would move
+its cost into whatever runs next, so it was not done.
 Earlier finding, on an earlier build (kept for its history): ${FINDINGS._idbEarlier}`;
   },
   _idbEarlier: `Profile (\`node bench/profile-idb.mjs\`: Chromium's CPU profiler over 200 submits, with a build
@@ -173,47 +178,52 @@ Next step: page long listings (a cursor with a limit, or \`getAll(range, count)\
 an outbox view needs anyway; run the 100,000 case on a quieter machine.`,
   mime: (b) => {
     const P = b.profile ?? {};
-    const st = P.shortText ?? {};
+    const now = P.afterIssue15Mime ?? {};
+    const st = now.shortText ?? {};
     const inc = st.inclusivePercent ?? {};
-    const rd = st.readingPropertyObjects ?? {};
-    const big = P.tenMiB ?? {};
-    const tm = big.toMimeMs ?? {};
-    const sp = big.selfPercentOfProfile ?? {};
-    const cp = big.copyOut14MBMs ?? {};
+    const of = st["of which"] ?? {};
+    const big = now.tenMiB ?? {};
+    const bi = big.inclusivePercent ?? {};
+    const ab = now.abAgainstMain?.ratio ?? {};
+    const cp = now.copyOut14MB?.ms ?? {};
+    const old = P.tenMiB?.toMimeMs ?? {};
     const byCase = Object.fromEntries(b.cases.map((c) => [c.case, c]));
     const t = b.target;
     const worstText = byCase["text + html"] ?? byCase["short text"];
-    return `Where it is missed and why. ${t.worstMimetext.ratio > 1 ? `Against mimetext the worst case is ${t.worstMimetext.case} (${f(t.worstMimetext.ratio)}x):
-there toMime() itself is ${f(worstText.toMimeOnly.mimetext.median)}x mimetext's time; the rest is composing the message through
-the MAPI object API. A CPU profile (${st.command}) puts ${f(inc.modifyRecipients, 1)}% of a create + toMime in
-modifyRecipients, ${f(inc.setProps, 1)}% in setProps, ${f(inc.createMessage, 1)}% in createMessage (of which
-${f(inc["crypto.getRandomValues (before the pool)"], 1)}% was \`crypto.getRandomValues\`, now drawn from a pool) and ${f(inc.toMime, 1)}% in toMime;
-reading the caller's property objects (\`convert::prop_object\`, ${f(rd["convert::prop_object"], 1)}%) is one \`Reflect.get\` per key
-(${f(rd["Reflect.get of each key"], 1)}%), a string copy per value (${f(rd["JS string -> Rust"], 1)}%) and \`Object.keys\` (${f(rd["Object.keys"], 1)}%), each a
-JS↔wasm crossing, on top of the property rules. mimetext does none of that: it concatenates
-strings (its output is bare-LF and has lines of up to 14 million octets, see the table).
-` : ""}${t.worstMailComposer.ratio > 0.35 ? (() => {
-      const c = byCase[t.worstMailComposer.case];
-      const all = c.stats["mapi-outbox create + toMime()"].median;
-      const only = c.stats["mapi-outbox toMime()"].median;
-      return `Against MailComposer the worst case is ${c.case} (${f(t.worstMailComposer.ratio)}x; toMime() alone ${f(c.toMimeOnly.mailComposer.median)}x):
-composing takes ${f(all - only, 2)} of its ${f(all, 2)} ms (medians), mostly copying the attachment twice: into wasm memory by
-the attachment's setProps, then into the message by its saveChanges (the attachment object
-keeps its own copy: src/object.rs \`save_within\` clones the properties).
-`;
-    })() : ""}On the big attachments toMime() went from ${f(tm["before (encodify, then the output check)"])} ms to ${f(tm["own encoder in place, scalar"])} ms (encoding
-in place, no second pass) to ${f(tm["base64-simd, simd128"])} ms (base64-simd with WebAssembly SIMD) for 10 MiB; in a profile (${big.command})
-${f(sp["Uint8Array copy of the result out of wasm memory"], 1)}% of the time is copying the finished 14 MB message out of wasm memory into a
-\`Uint8Array\` and ${f(sp["base64 (simd128)"], 1)}% the base64 encoder (an earlier SIMD encoder of ours; base64-simd, which replaced it, is faster). The copy is a floor on this machine: Node copies 14 MB
-from a \`WebAssembly.Memory\` view in ${f(cp["new Uint8Array(n) + set"], 1)}–${f(cp["new Uint8Array(view)"], 1)} ms, and its own (C++) base64 of 10 MiB takes
-${f(big.nodeBase64Of10MiBMs, 1)} ms. opt-level "z" (for size) costs about 1.2x on create + toMime.
-Next step: read a property object in one crossing (a JS helper that returns keys and values
-as one array, strings as one joined buffer) instead of one \`Reflect.get\` and one string copy
-per key; share attachment bytes between the attachment object and the message (an \`Rc<[u8]>\`
-in \`PropValue::Binary\`, copy on write) instead of cloning them on saveChanges; skip
-zero-filling the output before the encoder writes it; for the attachment cases,
-return the message as a \`Blob\` built from parts, or let a transport stream it, instead of one
-contiguous copy.`;
+    return `${t.worstMimetext.ratio > 1 ? `Against mimetext the worst case is ${t.worstMimetext.case} (${f(t.worstMimetext.ratio)}x):
+there toMime() alone is ${f(worstText.toMimeOnly.mimetext.median)}x mimetext's time, and the rest is composing the message through
+the MAPI object API, which checks every value it is given. A CPU profile (${now.command}; ${f(st.usPerCycle, 1)} µs a
+short-text cycle under the profiler) puts ${f(inc.modifyRecipients, 1)}% in modifyRecipients, ${f(inc.toMime, 1)}% in toMime, ${f(inc.setProps, 1)}% in
+setProps, ${f(inc.free, 1)}% in free and ${f(inc.createMessage, 1)}% in createMessage; across them, reading the caller's property objects
+is ${f(of["convert::prop_object (reading the property objects)"], 1)}% (of which copying JS strings into Rust ${f(of["JS string -> Rust (string_get)"], 1)}%), the address checks (the
+email_address crate, 8 parses a message: on modifyRecipients and setProps, and again in toMime)
+${f(of["email_address checks (rules::check_addr_spec: modifyRecipients, setProps and toMime)"], 1)}%, writing the MIME (mail-builder) ${f(of["mime::build"], 1)}%, the copy of the result ${f(of["Uint8Array copy of the result"], 1)}%. mimetext does none of
+that: it concatenates strings (its output is bare-LF, with lines of up to 14 million octets:
+see the table). Done for this target: the caller's objects are read with the key strings
+\`Object.keys\` returned (no copy into Rust per key), canonical names looked up in a JS Map,
+\`Object.prototype\` cached, the well-formedness of a string checked in one call, error
+texts formatted only for an error, line endings made canonical in one pass that copies only
+from the first lone CR or LF. Same-process A/B against the build before (create + toMime,
+alternating): ${Object.entries(ab).map(([k, v]) => `${k} ${f(v)}x`).join(", ")}.
+Tried and dropped: one JS helper reading a whole property object in one call (keys and short
+strings packed into one text): 2.5% slower than the per-value reads and ~1 KB larger; in V8 a
+crossing is cheap, packing and parsing the text is not.
+The floor for the text cases, as measured: the checks (address parsing, property rules) and
+the string copies are the price of refusing bad input; what is left would need toMime to
+trust the addresses checked when they were set (skipping 4 of the 8 parses) and text bodies
+to be base64-encoded by our SIMD encoder instead of mail-builder's, which together were
+estimated at 1.2–1.4x mimetext, not 1.0x; neither was done (the first drops a check on the
+way out, the second takes over mail-builder's choice of encoding).
+` : ""}${t.worstMailComposer.ratio > 0.35 ? `Against MailComposer the worst case is ${t.worstMailComposer.case} (${f(t.worstMailComposer.ratio)}x).
+` : ""}On the attachments, what changed: the bytes are shared between the attachment object, the
+message and the save/submit snapshots (an \`Rc\` in \`PropValue::Binary\`) instead of copied on each
+saveChanges; they are read into wasm memory without zero-filling first; base64-simd encodes
+48 lines at a time and each line goes into place once (the output is never zero-filled or moved
+again). toMime() of 10 MiB took ${f(old["before (encodify, then the output check)"])} ms with encodify and an output check, ${f(old["base64-simd, simd128"])} ms with
+base64-simd, less now (table). A profile of 10 MiB create + toMime (${f(big.msPerCycle, 2)} ms a cycle): base64
+${f(bi["base64 (base64-simd in blocks of 48 lines, lines copied in 8-byte words)"], 1)}%, copying the 14 MB result out of wasm memory ${f(bi["Uint8Array copy of the result out of wasm memory (new Uint8Array(view))"], 1)}% (\`new Uint8Array(view)\`, ${f(cp["new Uint8Array(view)"], 2)} ms alone, the fastest
+of the ways tried: \`view.slice()\` ${f(cp["view.slice()"], 2)}, \`new Uint8Array(n)\` + \`set\` ${f(cp["new Uint8Array(n) + set"], 2)} ms), the attachment's bytes into
+wasm memory ${f(bi["the attachment's bytes into wasm memory (Uint8Array.prototype.set, no zero-fill)"], 1)}%: the two copies cannot go while the result is one \`Uint8Array\` the caller owns.`;
   },
   size: (b) => {
     const P = b.profile ?? { parts: [] };
@@ -234,10 +244,16 @@ MIME writer of our own (headers, RFC 2047 words, RFC 2231 parameters, quoted-pri
 drop them. BTreeMap is instantiated for several key and value types.
 Tried and kept: the steps in the table. Tried and dropped: opt-level "z" for the dependencies
 only (no change: with LTO the root crate's level decides); wasm-opt -Oz or -Os instead of -O3
-(about 1 KB); panic=unwind (the same module).
-Next step: a MIME writer without mail-builder and encodify; one async entry point with a
-command enum instead of one \`future_to_promise\` per export; one map type in the store;
-then re-measure against the 150 KB line.`;
+(about 1 KB); panic=unwind (the same module); no console_error_panic_hook (26 bytes: core::fmt
+stays for the error messages).
+Where the floor is: ${P.gzipBySection ? `compressed section by section (${P.gzipBySection.command}), the code is ${kb(P.gzipBySection.code)} KB, the data
+${kb(P.gzipBySection.data)} KB and the rest ${kb(P.gzipBySection.everythingElse)} KB: ` : ""}150 KB would need about a third of the code gone, which no
+setting does; it would take removing whole parts: mail-builder and encodify (the project
+writes MIME with mail-builder by rule: a well-kept crate over a writer of our own), the
+IndexedDB backend or the spooler (both the library's purpose). Smaller cuts that remain:
+one async entry point with a command enum instead of one \`future_to_promise\` per export,
+one map type in the store instead of BTreeMap over several key types (about 35 KB raw of
+B-tree code), fewer distinct JS imports (each has a shim).`;
   },
   startup: (b) => {
     const st = b.stats;
@@ -249,7 +265,14 @@ uid read that followed it is gone). These samples are cold in every way (fresh p
 code cache, no HTTP cache); a returning visitor's start-up is shorter. Next step: start the
 .wasm's fetch while the page's own modules load (\`<link rel="preload" as="fetch"
 crossorigin href=".../mapi_outbox_bg.wasm">\`, or \`init(fetch(url))\` early), which an
-application can do today.`;
+application can do today.${(() => {
+      const T = b.profile?.triedSinceTheBundle;
+      if (!T) return "";
+      return `
+Tried since the bundle (${T.command}): ${T.minifiedBundle.what}: ${T.minifiedBundle.note}; ${T.warmIndexedDbAtFirstOpen.what}:
+${T.warmIndexedDbAtFirstOpen.pairedRatios.map((x) => `${f(x)}x`).join(" and ")}, ${T.warmIndexedDbAtFirstOpen.note}; ${T.warmIndexedDbBeforeImport.what}: ${T.warmIndexedDbBeforeImport.pairedRatios.map((x) => `${f(x)}x`).join(" and ")}
+(${T.warmIndexedDbBeforeImport.note}).`;
+    })()}`;
   },
   memory: `No leak is left; what remains is bounded. The first run of this benchmark found one: with a
 spooler sending (and deleting) each message, wasm memory grew by ~1.4 KB per message (139 MiB
