@@ -42,11 +42,9 @@ if (!existsSync(join(repo, "pkg/mapi_outbox_bg.wasm"))) {
   console.error("pkg/ is missing: run `npm run build` first");
   process.exit(1);
 }
-const browserFiles = [
-  "pkg/mapi_outbox_bg.wasm",
-  "pkg/mapi_outbox.js",
-  ...["index.js", "common.js", "errors.js", "http-transport.js"].map((f) => `js/${f}`),
-];
+// What a browser fetches for `import ... from "mapi-outbox"`: the package's "browser"/"module"
+// export is one bundled module (scripts/build.sh), which fetches the .wasm.
+const browserFiles = ["pkg/mapi_outbox_bg.wasm", "pkg/browser.js"];
 const files = browserFiles.map((f) => ({ file: f, ...sizes(readFileSync(join(repo, f))) }));
 const browserTotal = files.reduce(
   (t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, brotli: t.brotli + f.brotli }),

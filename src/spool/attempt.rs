@@ -5,9 +5,7 @@
 //! this spooler does not have). The binding layer only calls the transports; every rule of
 //! an attempt is here, tested natively.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use super::{is_done, route, Answer, TransportInfo};
+use super::{is_done, route, Answer, Refusals, TransportInfo};
 use crate::message::MessageContent;
 use crate::props::names::tags;
 use crate::props::{PropTag, PropValue};
@@ -58,8 +56,9 @@ pub struct Attempt {
     /// This spooler has every transport of the store, so a recipient no transport takes
     /// fails for good; a spooler with only some of them leaves it to the others.
     full_spooler: bool,
-    refused: BTreeMap<u32, BTreeSet<usize>>,
-    unavailable: BTreeSet<usize>,
+    refused: Refusals,
+    /// Transports that answered Transient in this attempt (few: a plain vector).
+    unavailable: Vec<usize>,
     transient: Option<(String, Option<i64>, bool)>,
     failed: Vec<Failure>,
 }
@@ -81,8 +80,8 @@ impl Attempt {
             content,
             transports,
             full_spooler,
-            refused: BTreeMap::new(),
-            unavailable: BTreeSet::new(),
+            refused: Refusals::new(),
+            unavailable: Vec::new(),
             transient: None,
             failed: Vec::new(),
         }
@@ -124,7 +123,7 @@ impl Attempt {
         let routing = route(&self.content, &self.transports, &self.refused);
         if self.full_spooler {
             for rowid in routing.unroutable {
-                let reason = if self.refused.contains_key(&rowid) {
+                let reason = if self.refused.any_for(rowid) {
                     "every transport for this address type declined it (MAPI_E_NOT_ME)".to_string()
                 } else {
                     let ty = self
@@ -190,12 +189,7 @@ impl Attempt {
                 }
             }
             Answer::NotMe => {
-                for rowid in &offer.rowids {
-                    self.refused
-                        .entry(*rowid)
-                        .or_default()
-                        .insert(offer.transport);
-                }
+                self.refused.add(&offer.rowids, offer.transport);
             }
             Answer::Cancel(reason) => {
                 for rowid in &offer.rowids {
@@ -207,7 +201,9 @@ impl Attempt {
                 retry_after_ms,
                 outcome_unknown,
             } => {
-                self.unavailable.insert(offer.transport);
+                if !self.unavailable.contains(&offer.transport) {
+                    self.unavailable.push(offer.transport);
+                }
                 let unknown = outcome_unknown || self.transient.as_ref().is_some_and(|t| t.2);
                 self.transient = Some((error, retry_after_ms, unknown));
             }

@@ -14,7 +14,7 @@ pub use flush::{Flush, FlushStep, FlushView};
 pub use ndr::report;
 pub use outcome::{backoff_ms, classify, Answer, Settled};
 pub use pump::{Engine, Host, Outgoing, Pump, PumpConfig, Storage, Transport};
-pub use route::{route, Routing, TransportInfo};
+pub use route::{route, Refusals, Routing, TransportInfo};
 
 use crate::message::{MessageContent, Recipient};
 use crate::props::names::tags;

@@ -16,7 +16,6 @@
 //! wake-up for then.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
 use std::rc::{Rc, Weak};
@@ -189,7 +188,8 @@ pub struct Pump<H: Host> {
     closed: Cell<bool>,
     pumping: Cell<bool>,
     again: Cell<bool>,
-    in_flight: RefCell<BTreeSet<EntryId>>,
+    /// At most MAX_IN_FLIGHT ids: a plain vector (one less BTreeSet instantiation in the module).
+    in_flight: RefCell<Vec<EntryId>>,
     /// Attempts started so far (flush() tells progress from a spooler that cannot send).
     started: Cell<u64>,
     /// Lock holders known to have died: their messages are taken again at once.
@@ -214,7 +214,7 @@ impl<H: Host> Pump<H> {
             closed: Cell::new(false),
             pumping: Cell::new(false),
             again: Cell::new(false),
-            in_flight: RefCell::new(BTreeSet::new()),
+            in_flight: RefCell::new(Vec::new()),
             started: Cell::new(0),
             dead: RefCell::new(Vec::new()),
         })
@@ -324,7 +324,12 @@ impl<H: Host> Pump<H> {
                         if self.closed.get() {
                             break;
                         }
-                        self.in_flight.borrow_mut().insert(id);
+                        {
+                            let mut in_flight = self.in_flight.borrow_mut();
+                            if !in_flight.contains(&id) {
+                                in_flight.push(id);
+                            }
+                        }
                         self.started.set(self.started.get() + 1);
                         self.host.emit(vec![Event::QueueChange]);
                         let q = rec.queue.as_ref();
@@ -338,7 +343,7 @@ impl<H: Host> Pump<H> {
                         let me = self.clone();
                         self.host.spawn(Box::pin(async move {
                             me.run_attempt(ticket, &rec.blob).await;
-                            me.in_flight.borrow_mut().remove(&id);
+                            me.in_flight.borrow_mut().retain(|x| *x != id);
                             if me.is_idle() {
                                 me.host.stepped();
                             }

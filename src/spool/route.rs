@@ -1,7 +1,5 @@
 //! Which transport is offered which recipients.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::message::MessageContent;
 
 /// What the spooler knows of a transport: its name and the address types it takes.
@@ -29,29 +27,62 @@ pub struct Routing {
 }
 
 /// Offers each recipient not yet dealt with to the first transport, in order, that takes its
-/// address type and has not refused it (MAPI_E_NOT_ME) in `refused`.
+/// address type and has not refused it (MAPI_E_NOT_ME): `refused` holds (rowid, transport
+/// index) pairs, sorted (see [`Refusals`]).
 pub fn route(
     content: &MessageContent,
     transports: &[TransportInfo],
-    refused: &BTreeMap<u32, BTreeSet<usize>>,
+    refused: &Refusals,
 ) -> Routing {
-    let mut offers: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+    // Indexed by transport; plain vectors rather than a map keep the module small (one less
+    // BTreeMap instantiation) and the order is the transports' order all the same.
+    let mut offers: Vec<Vec<u32>> = vec![Vec::new(); transports.len()];
     let mut unroutable = Vec::new();
     for r in content.recipients.iter().filter(|r| !super::is_done(r)) {
-        let no = BTreeSet::new();
-        let refused_by = refused.get(&r.rowid).unwrap_or(&no);
         match transports
             .iter()
             .enumerate()
-            .find(|(i, t)| !refused_by.contains(i) && t.takes(r.address_type()))
+            .find(|(i, t)| !refused.contains(r.rowid, *i) && t.takes(r.address_type()))
         {
-            Some((i, _)) => offers.entry(i).or_default().push(r.rowid),
+            Some((i, _)) => offers[i].push(r.rowid),
             None => unroutable.push(r.rowid),
         }
     }
     Routing {
-        offers: offers.into_iter().collect(),
+        offers: offers
+            .into_iter()
+            .enumerate()
+            .filter(|(_, rowids)| !rowids.is_empty())
+            .collect(),
         unroutable,
+    }
+}
+
+/// The (recipient rowid, transport index) pairs a transport declined (MAPI_E_NOT_ME), kept
+/// sorted so a lookup is a binary search however many recipients a message has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Refusals(Vec<(u32, usize)>);
+
+impl Refusals {
+    pub fn new() -> Self {
+        Refusals(Vec::new())
+    }
+
+    /// Records that `transport` declined each of `rowids`.
+    pub fn add(&mut self, rowids: &[u32], transport: usize) {
+        self.0.extend(rowids.iter().map(|r| (*r, transport)));
+        self.0.sort_unstable();
+        self.0.dedup();
+    }
+
+    pub fn contains(&self, rowid: u32, transport: usize) -> bool {
+        self.0.binary_search(&(rowid, transport)).is_ok()
+    }
+
+    /// Whether any transport declined `rowid`.
+    pub fn any_for(&self, rowid: u32) -> bool {
+        let first = self.0.partition_point(|(r, _)| *r < rowid);
+        self.0.get(first).is_some_and(|(r, _)| *r == rowid)
     }
 }
 
@@ -93,7 +124,7 @@ mod tests {
         let r = route(
             &m,
             &[t("fax", &["FAX"]), t("one", &["SMTP"]), t("two", &["SMTP"])],
-            &BTreeMap::new(),
+            &Refusals::new(),
         );
         assert_eq!(r.offers, vec![(0, vec![2]), (1, vec![1, 3])]);
         assert!(r.unroutable.is_empty());
@@ -103,10 +134,10 @@ mod tests {
     fn a_refusal_moves_the_recipient_to_the_next_transport_then_to_unroutable() {
         let m = msg(&[("a@x.org", "SMTP")]);
         let ts = [t("one", &["SMTP"]), t("two", &["SMTP"])];
-        let mut refused = BTreeMap::new();
-        refused.insert(1, BTreeSet::from([0]));
+        let mut refused = Refusals::new();
+        refused.add(&[1], 0);
         assert_eq!(route(&m, &ts, &refused).offers, vec![(1, vec![1])]);
-        refused.insert(1, BTreeSet::from([0, 1]));
+        refused.add(&[1], 1);
         assert_eq!(route(&m, &ts, &refused).unroutable, vec![1]);
     }
 
@@ -116,7 +147,20 @@ mod tests {
         m.recipients[0]
             .props
             .set(tags::PidTagResponsibility, PropValue::Boolean(true));
-        let r = route(&m, &[t("one", &["SMTP"])], &BTreeMap::new());
+        let r = route(&m, &[t("one", &["SMTP"])], &Refusals::new());
         assert_eq!(r.offers, vec![(0, vec![2])]);
+    }
+
+    #[test]
+    fn refusals_answer_per_pair_and_per_recipient_in_any_order_of_adding() {
+        let mut refused = Refusals::new();
+        refused.add(&[7, 3, 7], 2);
+        refused.add(&[3], 0);
+        refused.add(&[3], 2);
+        assert!(refused.contains(3, 0) && refused.contains(3, 2) && refused.contains(7, 2));
+        assert!(!refused.contains(3, 1) && !refused.contains(7, 0) && !refused.contains(5, 2));
+        assert!(refused.any_for(3) && refused.any_for(7));
+        assert!(!refused.any_for(5) && !refused.any_for(8) && !refused.any_for(0));
+        assert_eq!(refused.0, vec![(3, 0), (3, 2), (7, 2)]);
     }
 }

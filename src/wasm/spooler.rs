@@ -4,7 +4,6 @@
 //! Web Locks that elect one spooling tab and tell when a lock holder died.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -52,7 +51,7 @@ pub struct JsHost {
     sender: RefCell<Option<js_sys::Function>>,
     sender_asked: Cell<bool>,
     /// Holders whose death this spooler waits to hear of.
-    watched: RefCell<BTreeSet<String>>,
+    watched: RefCell<Vec<String>>,
 }
 
 impl JsHost {
@@ -80,7 +79,7 @@ impl JsHost {
             seeking: Cell::new(false),
             sender: RefCell::new(None),
             sender_asked: Cell::new(false),
-            watched: RefCell::new(BTreeSet::new()),
+            watched: RefCell::new(Vec::new()),
         }
     }
 
@@ -299,8 +298,12 @@ impl Host for JsHost {
             return;
         };
         for owner in holders {
-            if !host.watched.borrow_mut().insert(owner.clone()) {
-                continue;
+            {
+                let mut watched = host.watched.borrow_mut();
+                if watched.contains(&owner) {
+                    continue;
+                }
+                watched.push(owner.clone());
             }
             let weak = pump.weak();
             let who = owner.clone();
