@@ -235,13 +235,16 @@ wasm memory ${f(bi["the attachment's bytes into wasm memory (Uint8Array.prototyp
     return `${first && last ? `The cuts so far took the .wasm from ${kb(first.wasmGzip)} KB to ${kb(last.wasmGzip)} KB gzip (table above); ${kb(b.files[0].gzip - b.target.limit)} KB
 more must go. ` : ""}What is left (${P.command}; raw bytes, ${kb(P.total)} KB in all):
 ${P.parts.slice(0, 12).map((x) => `${x.part} ${kb(x.bytes)} KB`).join(", ")}.
-The spooler, the store bindings, the backend and the core store (${kb(lead)} KB raw, measured
-before the spooler moved into the core): much of their size is the state machines of their
+The spooler, the store bindings, the backend and the core store (${kb(lead)} KB raw, plus the core
+spooler's ${kb(part("mapi_outbox::spool") ?? 0)} KB): much of their size is the state machines of their
 async functions and the wasm-bindgen shims of each export; the move added a little (the
 pump's futures, serde-wasm-bindgen's serializer: see the steps above). mail-builder and encodify (with encodify's base64 and quoted-printable tables in the
 data section, still linked through mail-builder's own encoders) are the next largest: only a
 MIME writer of our own (headers, RFC 2047 words, RFC 2231 parameters, quoted-printable) would
-drop them. BTreeMap is instantiated for several key and value types.
+drop them. The spooler's small sets and maps became vectors (the last step in the table); BTreeMap is
+left for the property bags, the attachments and the memory store's queue and folders
+(${kb(part("alloc::collections::btree (all key types)") ?? 0)} KB raw of B-tree code), where a sorted vector would make inserting
+and removing linear in a hostile caller's thousands of properties or a 100,000-message queue.
 Tried and kept: the steps in the table. Tried and dropped: opt-level "z" for the dependencies
 only (no change: with LTO the root crate's level decides); wasm-opt -Oz or -Os instead of -O3
 (about 1 KB); panic=unwind (the same module); no console_error_panic_hook (26 bytes: core::fmt
@@ -252,8 +255,8 @@ setting does; it would take removing whole parts: mail-builder and encodify (the
 writes MIME with mail-builder by rule: a well-kept crate over a writer of our own), the
 IndexedDB backend or the spooler (both the library's purpose). Smaller cuts that remain:
 one async entry point with a command enum instead of one \`future_to_promise\` per export,
-one map type in the store instead of BTreeMap over several key types (about 35 KB raw of
-B-tree code), fewer distinct JS imports (each has a shim).`;
+fewer distinct JS imports (each has a shim); the rest of \`core\` (${kb(part("core") ?? 0)} KB raw) is spread over
+sorting, iterator adapters and drop glue instantiated for the crate's own types, none above 3 KB.`;
   },
   startup: (b) => {
     const st = b.stats;
@@ -563,6 +566,7 @@ npm run bench -- mime size   # only some (ids: ${["idb-submit", "submit-memory",
 BENCH_QUICK=1 npm run bench  # scaled down (a few minutes): fewer rounds, no 100,000-message runs, no size variants
 node bench/report.mjs    # regenerate this file from bench/results.json
 node bench/profile-idb.mjs   # diagnostic: Chromium's CPU profile of IndexedDB submits
+node bench/size-parts.mjs /tmp/named/mapi_outbox_bg.wasm   # diagnostic: the .wasm by crate and module (after bash bench/build-named.sh /tmp/named)
 node bench/profile-drain.mjs # diagnostic: V8's CPU profile of the spooler draining a memory store (Node)
 \`\`\`
 
