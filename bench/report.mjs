@@ -214,8 +214,19 @@ trust the addresses checked when they were set (skipping 4 of the 8 parses) and 
 to be base64-encoded by our SIMD encoder instead of mail-builder's, which together were
 estimated at 1.2–1.4x mimetext, not 1.0x; neither was done (the first drops a check on the
 way out, the second takes over mail-builder's choice of encoding).
-` : ""}${t.worstMailComposer.ratio > 0.35 ? `Against MailComposer the worst case is ${t.worstMailComposer.case} (${f(t.worstMailComposer.ratio)}x).
-` : ""}On the attachments, what changed: the bytes are shared between the attachment object, the
+` : ""}${(() => {
+      const sp = P.tenMiBSpread;
+      if (!sp) return t.worstMailComposer.ratio > 0.35 ? `Against MailComposer the worst case is ${t.worstMailComposer.case} (${f(t.worstMailComposer.ratio)}x).\n` : "";
+      const m = sp.medianMs;
+      const r2 = (a) => a.map((x) => f(x)).join(" and ");
+      return `Against MailComposer the worst case is ${t.worstMailComposer.case} (${f(t.worstMailComposer.ratio)}x in this run), and that ratio moves
+between runs with MailComposer's time, not ours (${sp.what}): interleaved (\`${sp.commands.interleaved}\`) ours ${r2(m.interleaved.ours)} ms,
+MailComposer ${r2(m.interleaved.mailComposer)} ms, ratio ${r2(m.interleaved.ratio)}; with the garbage collected before each call
+(\`${sp.commands.gcBeforeEachCall}\`) ours ${r2(m.gcBeforeEachCall.ours)} ms, MailComposer ${r2(m.gcBeforeEachCall.mailComposer)} ms,
+ratio ${r2(m.gcBeforeEachCall.ratio)}; each alone (MIME_ONLY=…) ours ${r2(m.oursAlone)} ms, MailComposer ${r2(m.mailComposerAlone)} ms. ${sp.fullRuns[0].toUpperCase()}${sp.fullRuns.slice(1)}.
+Reading: ${sp.reading}.
+`;
+    })()}On the attachments, what changed: the bytes are shared between the attachment object, the
 message and the save/submit snapshots (an \`Rc\` in \`PropValue::Binary\`) instead of copied on each
 saveChanges; they are read into wasm memory without zero-filling first; base64-simd encodes
 48 lines at a time and each line goes into place once (the output is never zero-filled or moved
