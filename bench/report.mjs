@@ -224,7 +224,10 @@ between runs with MailComposer's time, not ours (${sp.what}): interleaved (\`${s
 MailComposer ${r2(m.interleaved.mailComposer)} ms, ratio ${r2(m.interleaved.ratio)}; with the garbage collected before each call
 (\`${sp.commands.gcBeforeEachCall}\`) ours ${r2(m.gcBeforeEachCall.ours)} ms, MailComposer ${r2(m.gcBeforeEachCall.mailComposer)} ms,
 ratio ${r2(m.gcBeforeEachCall.ratio)}; each alone (MIME_ONLY=…) ours ${r2(m.oursAlone)} ms, MailComposer ${r2(m.mailComposerAlone)} ms. ${sp.fullRuns[0].toUpperCase()}${sp.fullRuns.slice(1)}.
-Reading: ${sp.reading}.
+Reading: ${sp.reading}.${sp.allocator ? ` And our own time has two levels, by process: ${sp.allocator.what}: as is
+${sp.allocator.ms.asIs.map((x) => f(x)).join(", ")} ms (${sp.allocator.pageFaults.asIs.join(", ")} page faults: \`${sp.allocator.commands.asIs}\`); with glibc's
+thresholds pinned ${sp.allocator.ms.glibcThresholdsPinned.map((x) => f(x)).join(", ")} ms (${sp.allocator.pageFaults.glibcThresholdsPinned.join(", ")} faults: \`${sp.allocator.commands.glibcThresholdsPinned}\`).
+Reading: ${sp.allocator.reading}.` : ""}
 `;
     })()}On the attachments, what changed: the bytes are shared between the attachment object, the
 message and the save/submit snapshots (an \`Rc\` in \`PropValue::Binary\`) instead of copied on each
