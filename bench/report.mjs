@@ -270,7 +270,8 @@ writes MIME with mail-builder by rule: a well-kept crate over a writer of our ow
 IndexedDB backend or the spooler (both the library's purpose). Smaller cuts that remain:
 one async entry point with a command enum instead of one \`future_to_promise\` per export,
 fewer distinct JS imports (each has a shim); the rest of \`core\` (${kb(part("core") ?? 0)} KB raw) is spread over
-sorting, iterator adapters and drop glue instantiated for the crate's own types, none above 3 KB.`;
+sorting, iterator adapters and drop glue instantiated for the crate's own types (the largest item:
+${P.parts.find((x) => x.part === "core")?.largestItem ? `${kb(P.parts.find((x) => x.part === "core").largestItem.bytes)} KB` : "–"}).`;
   },
   startup: (b) => {
     const st = b.stats;

@@ -54,14 +54,18 @@ function part(name) {
 }
 
 const sums = new Map();
+const largest = new Map();
 let total = 0;
 for (const r of rows) {
   const p = part(r.name);
   if (p === null) continue;
   total += r.bytes;
   sums.set(p, (sums.get(p) ?? 0) + r.bytes);
+  if (!largest.has(p) || largest.get(p).bytes < r.bytes) largest.set(p, { name: r.name.replace(/::h[0-9a-f]{16}$/, ""), bytes: r.bytes });
 }
-const parts = [...sums].map(([p, bytes]) => ({ part: p, bytes })).sort((a, b) => b.bytes - a.bytes);
+const parts = [...sums]
+  .map(([p, bytes]) => ({ part: p, bytes, largestItem: largest.get(p) }))
+  .sort((a, b) => b.bytes - a.bytes);
 
 // Each section of the shipped .wasm (pkg/, no names) compressed alone.
 const wasm = readFileSync(join(repo, "pkg/mapi_outbox_bg.wasm"));
