@@ -77,6 +77,14 @@ export function emit(result) {
 
 export const fmt = (x, d = 2) => (x == null || Number.isNaN(x) ? "–" : Number(x).toFixed(d));
 
+/** Adds one attachment to the Message `msg` (createAttach, setProps, saveChanges, free). */
+export function attach(msg, filename, mimeTag, data) {
+  const a = msg.createAttach();
+  a.setProps({ PidTagAttachLongFilename: filename, PidTagAttachMimeTag: mimeTag, PidTagAttachDataBinary: data });
+  a.saveChanges();
+  a.free();
+}
+
 /** Submits `n` messages of the scale benchmarks (3 recipients, a 2 KB body) into `store`. */
 export async function queueScaleMessages(store, n) {
   const body = "x".repeat(2048);

@@ -22,7 +22,7 @@ import { simpleParser } from "mailparser";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import { createMimeMessage } from "mimetext";
 import { Store } from "mapi-outbox";
-import { emit, fmt, pairedRatio, rotate, stats } from "./lib.mjs";
+import { attach, emit, fmt, pairedRatio, rotate, stats } from "./lib.mjs";
 
 const SCALE = Number(process.env.ROUNDS_SCALE ?? 1);
 const bytes = (n) => Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) >>> 24);
@@ -69,12 +69,7 @@ function compose(m) {
     ...m.to.map((a) => ({ PidTagRecipientType: 1, PidTagEmailAddress: a.address, ...(a.name ? { PidTagDisplayName: a.name } : {}) })),
     ...m.cc.map((a) => ({ PidTagRecipientType: 2, PidTagEmailAddress: a.address, ...(a.name ? { PidTagDisplayName: a.name } : {}) })),
   ]);
-  if (m.attachment) {
-    const att = msg.createAttach();
-    att.setProps({ PidTagAttachLongFilename: m.attachment.filename, PidTagAttachMimeTag: "application/octet-stream", PidTagAttachDataBinary: m.attachment.data });
-    att.saveChanges();
-    att.free();
-  }
+  if (m.attachment) attach(msg, m.attachment.filename, "application/octet-stream", m.attachment.data);
   return msg;
 }
 

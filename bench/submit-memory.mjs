@@ -16,7 +16,7 @@
 //   is estimated as crossings × the no-op cost.
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { emit, fmt, pairedRatio, stats } from "./lib.mjs";
+import { attach, emit, fmt, pairedRatio, stats } from "./lib.mjs";
 
 const COUNT = process.argv.includes("--count");
 const counts = { jsToWasm: 0, wasmToJs: 0, on: false };
@@ -56,12 +56,7 @@ function compose(i, withAttachment) {
     { PidTagEmailAddress: "b@example.org", PidTagRecipientType: 2 },
     { PidTagEmailAddress: "c@example.org", PidTagRecipientType: 3 },
   ]);
-  if (withAttachment) {
-    const a = m.createAttach();
-    a.setProps({ PidTagAttachLongFilename: "report.pdf", PidTagAttachMimeTag: "application/pdf", PidTagAttachDataBinary: attachment });
-    a.saveChanges();
-    a.free();
-  }
+  if (withAttachment) attach(m, "report.pdf", "application/pdf", attachment);
   return m;
 }
 

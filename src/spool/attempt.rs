@@ -201,9 +201,7 @@ impl Attempt {
                 retry_after_ms,
                 outcome_unknown,
             } => {
-                if !self.unavailable.contains(&offer.transport) {
-                    self.unavailable.push(offer.transport);
-                }
+                super::push_once(&mut self.unavailable, offer.transport);
                 let unknown = outcome_unknown || self.transient.as_ref().is_some_and(|t| t.2);
                 self.transient = Some((error, retry_after_ms, unknown));
             }

@@ -26,6 +26,16 @@ pub const SEND_TIMEOUT_MS: i64 = 120_000;
 /// Sends in flight at once in one spooler.
 pub const MAX_IN_FLIGHT: usize = 4;
 
+/// Adds `item` to a small set kept as a vector (the spooler's few transports, ids in flight,
+/// watched tabs: a vector keeps B-tree code out of the module); false if it was there.
+pub fn push_once<T: PartialEq>(set: &mut Vec<T>, item: T) -> bool {
+    if set.contains(&item) {
+        return false;
+    }
+    set.push(item);
+    true
+}
+
 /// A transport has dealt with this recipient (delivered or failed for good).
 pub fn is_done(r: &Recipient) -> bool {
     r.props.bool(tags::PidTagResponsibility) == Some(true)
@@ -42,4 +52,16 @@ pub fn pending_types(content: &MessageContent) -> Vec<String> {
     t.sort();
     t.dedup();
     t
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn push_once_adds_an_item_only_the_first_time() {
+        let mut set = vec![1, 3];
+        assert!(super::push_once(&mut set, 2));
+        assert!(!super::push_once(&mut set, 3));
+        assert!(!super::push_once(&mut set, 2));
+        assert_eq!(set, vec![1, 3, 2]);
+    }
 }

@@ -324,12 +324,7 @@ impl<H: Host> Pump<H> {
                         if self.closed.get() {
                             break;
                         }
-                        {
-                            let mut in_flight = self.in_flight.borrow_mut();
-                            if !in_flight.contains(&id) {
-                                in_flight.push(id);
-                            }
-                        }
+                        super::push_once(&mut self.in_flight.borrow_mut(), id);
                         self.started.set(self.started.get() + 1);
                         self.host.emit(vec![Event::QueueChange]);
                         let q = rec.queue.as_ref();

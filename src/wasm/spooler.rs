@@ -298,12 +298,8 @@ impl Host for JsHost {
             return;
         };
         for owner in holders {
-            {
-                let mut watched = host.watched.borrow_mut();
-                if watched.contains(&owner) {
-                    continue;
-                }
-                watched.push(owner.clone());
+            if !crate::spool::push_once(&mut host.watched.borrow_mut(), owner.clone()) {
+                continue;
             }
             let weak = pump.weak();
             let who = owner.clone();
